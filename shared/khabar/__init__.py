@@ -1,0 +1,1 @@
+"""khabar: Arabic news entities and economic figures."""

@@ -1,0 +1,197 @@
+"""Zip and tar archives from strangers: members are read in memory-bounded streams, never extracted
+to disk by name, and links, unsafe paths, encrypted members and zip bombs are rejected."""
+
+from __future__ import annotations
+
+import io
+import posixpath
+import stat
+import tarfile
+import tempfile
+import zipfile
+import zlib
+from collections.abc import Iterator
+from typing import BinaryIO
+
+from ..config import Limits
+from ..models import Reject
+
+__all__ = ["ArchiveLimitError", "CappedReader", "GunzipReader", "read_zip", "read_tar", "Member"]
+
+Member = tuple[str, BinaryIO, None] | tuple[str, None, Reject]
+_SPOOL = 64 << 20  # keep up to 64 MiB of a non-seekable archive in memory, the rest in /tmp
+
+
+class ArchiveLimitError(Exception):
+    pass
+
+
+class CappedReader(io.RawIOBase):
+    """Reads through `inner` but raises once more than `cap` bytes came out (decompression bombs)."""
+
+    def __init__(self, inner: BinaryIO, cap: int) -> None:
+        self._inner, self._cap, self.count = inner, cap, 0
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, n: int = -1) -> bytes:
+        data = self._inner.read(self._cap - self.count + 1 if n is None or n < 0 else n)
+        self.count += len(data)
+        if self.count > self._cap:
+            raise ArchiveLimitError(f"more than {self._cap} uncompressed bytes")
+        return data
+
+    def readinto(self, b: bytearray | memoryview) -> int:  # type: ignore[override]
+        data = self.read(len(b))
+        b[: len(data)] = data
+        return len(data)
+
+
+class GunzipReader(io.RawIOBase):
+    """Streaming gunzip that hands out every byte it could decompress before a truncation, then
+    raises EOFError (the stdlib GzipFile loses the last buffered block when the stream is cut)."""
+
+    def __init__(self, inner: BinaryIO) -> None:
+        self._inner = inner
+        self._z = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        self._buf = b""
+        self._done = False
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, n: int = -1) -> bytes:
+        want = n if n is not None and n >= 0 else 1 << 62
+        while len(self._buf) < want and not self._done:
+            chunk = self._inner.read(1 << 16)
+            if not chunk:
+                self._done = True
+                if not self._z.eof:
+                    if self._buf:
+                        break  # hand out what we have; the next read raises
+                    raise EOFError("compressed stream ended before the end-of-stream marker")
+                break
+            self._buf += self._z.decompress(chunk)
+            while self._z.eof and self._z.unused_data:  # concatenated gzip members
+                rest = self._z.unused_data
+                self._z = zlib.decompressobj(16 + zlib.MAX_WBITS)
+                self._buf += self._z.decompress(rest)
+        if not self._buf and self._done and not self._z.eof:
+            raise EOFError("compressed stream ended before the end-of-stream marker")
+        out, self._buf = self._buf[:want], self._buf[want:]
+        return out
+
+    def readinto(self, b: bytearray | memoryview) -> int:  # type: ignore[override]
+        data = self.read(len(b))
+        b[: len(data)] = data
+        return len(data)
+
+
+def _unsafe_name(name: str) -> str | None:
+    if name.startswith(("/", "\\")) or (len(name) > 1 and name[1] == ":"):
+        return "absolute path"
+    parts = name.replace("\\", "/").split("/")
+    if ".." in parts:
+        return "'..' in path"
+    if "\x00" in name:
+        return "NUL in name"
+    return None
+
+
+def _seekable(stream: BinaryIO) -> BinaryIO:
+    try:
+        if stream.seekable():
+            return stream
+    except (AttributeError, ValueError):
+        pass
+    spool = tempfile.SpooledTemporaryFile(max_size=_SPOOL)  # noqa: SIM115 - returned to the caller, closed with it
+    while chunk := stream.read(1 << 20):
+        spool.write(chunk)
+    spool.seek(0)
+    return spool  # type: ignore[return-value]
+
+
+def read_zip(stream: BinaryIO, limits: Limits, where: str) -> Iterator[Member]:
+    try:
+        zf = zipfile.ZipFile(_seekable(stream))
+    except (zipfile.BadZipFile, OSError, EOFError) as exc:
+        yield where, None, Reject(where, "corrupt_archive", f"not a readable zip: {exc}")
+        return
+    total = 0
+    with zf:
+        for info in zf.infolist():
+            loc = f"{where}!{info.filename}"
+            if info.is_dir():
+                continue
+            mode = info.external_attr >> 16
+            if stat.S_ISLNK(mode):
+                yield info.filename, None, Reject(loc, "unsafe_member", "symbolic link in archive")
+                continue
+            why = _unsafe_name(info.filename)
+            if why:
+                yield info.filename, None, Reject(loc, "unsafe_member", why)
+                continue
+            if info.flag_bits & 0x1:
+                yield info.filename, None, Reject(loc, "encrypted_member", "encrypted member")
+                continue
+            ratio = info.file_size / max(info.compress_size, 1)
+            if info.file_size > 1 << 20 and ratio > limits.max_ratio:
+                yield info.filename, None, Reject(
+                    loc, "archive_limit", f"compression ratio {ratio:.0f} over {limits.max_ratio}")
+                continue
+            total += info.file_size
+            if total > limits.max_uncompressed_bytes:
+                yield info.filename, None, Reject(
+                    loc, "archive_limit", f"archive over {limits.max_uncompressed_bytes} uncompressed bytes")
+                continue
+            try:
+                with zf.open(info) as member:
+                    # Cap by the declared size too: a forged header cannot make us read more.
+                    data = CappedReader(member, min(info.file_size, limits.max_uncompressed_bytes))
+                    yield posixpath.basename(info.filename) or info.filename, _seekable(data), None
+            except ArchiveLimitError as exc:
+                yield info.filename, None, Reject(loc, "archive_limit", str(exc))
+            except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
+                yield info.filename, None, Reject(loc, "corrupt_archive", f"member unreadable: {exc}")
+
+
+def read_tar(stream: BinaryIO, limits: Limits, where: str) -> Iterator[Member]:
+    total = 0
+    try:
+        tf = tarfile.open(fileobj=stream, mode="r|*")  # noqa: SIM115 - closed in finally
+    except (tarfile.TarError, OSError, EOFError) as exc:
+        yield where, None, Reject(where, "corrupt_archive", f"not a readable tar: {exc}")
+        return
+    count = 0
+    try:
+        for info in tf:
+            count += 1
+            loc = f"{where}!{info.name}"
+            if info.isdir():
+                continue
+            if info.issym() or info.islnk():
+                yield info.name, None, Reject(loc, "unsafe_member", "link in archive")
+                continue
+            if not info.isfile():
+                yield info.name, None, Reject(loc, "unsafe_member", "device or special file in archive")
+                continue
+            why = _unsafe_name(info.name)
+            if why:
+                yield info.name, None, Reject(loc, "unsafe_member", why)
+                continue
+            total += info.size
+            if total > limits.max_uncompressed_bytes:
+                yield info.name, None, Reject(
+                    loc, "archive_limit", f"archive over {limits.max_uncompressed_bytes} uncompressed bytes")
+                continue
+            member = tf.extractfile(info)
+            if member is None:
+                continue
+            # Spool: a streamed tar member is only readable until the next member is requested.
+            yield posixpath.basename(info.name), _seekable(member), None
+    except (tarfile.TarError, OSError, EOFError) as exc:
+        yield where, None, Reject(f"{where} after member {count}", "corrupt_archive",
+                                  f"tar stream broken: {exc}")
+    finally:
+        tf.close()

@@ -1,0 +1,44 @@
+"""The S3 side of processing an upload: fetch the object (with retries), then run the pipeline."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from botocore.config import Config
+from botocore.exceptions import ClientError
+
+from .config import Limits
+from .events import ObjectRef
+from .lake import Lake
+from .pipeline import Ledger, Upload, process_upload
+
+__all__ = ["process_object", "s3_client", "RETRY_CONFIG"]
+
+# Transient S3 errors (throttling, 5xx, connection resets) are retried with exponential backoff.
+RETRY_CONFIG = Config(retries={"mode": "standard", "max_attempts": 6}, connect_timeout=5, read_timeout=30)
+
+
+def s3_client() -> Any:
+    import boto3
+
+    return boto3.client("s3", config=RETRY_CONFIG)
+
+
+def process_object(ref: ObjectRef, s3: Any, lake: Lake, limits: Limits | None = None) -> Ledger | None:
+    """Process the object's current content. Returns None when the object no longer exists."""
+    try:
+        obj = s3.get_object(Bucket=ref.bucket, Key=ref.key)
+    except ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") in ("NoSuchKey", "404"):
+            return None  # deleted since the notification: nothing to process
+        raise
+    upload = Upload(
+        bucket=ref.bucket,
+        key=ref.key,
+        etag=obj.get("ETag", "").strip('"'),
+        version=obj.get("VersionId"),
+        size=int(obj.get("ContentLength", 0)),
+        modified=obj.get("LastModified"),
+    )
+    with obj["Body"] as body:
+        return process_upload(upload, body, lake, limits)

@@ -1,0 +1,160 @@
+"""The lake's tables: the single source of truth for column names and types.
+
+Every table is Hive-partitioned by `dt` (a yyyy-MM-dd string, as in Glue); `dt` is a partition
+column and is not stored inside the Parquet files. The Glue/Athena DDL in `infra/` and the SAM
+template's table columns are generated from (and tested against) this module.
+"""
+
+from __future__ import annotations
+
+import pyarrow as pa
+
+__all__ = ["TABLES", "LAKE_TABLES", "SUMMARY_TABLES", "schema", "glue_columns", "athena_ddl"]
+
+_TS = pa.timestamp("ms", tz="UTC")
+
+LAKE_TABLES: dict[str, pa.Schema] = {
+    "articles": pa.schema(
+        [
+            ("article_id", pa.string()),
+            ("source_bucket", pa.string()),
+            ("source_key", pa.string()),
+            ("source_etag", pa.string()),
+            ("record_locator", pa.string()),
+            ("title", pa.string()),
+            ("source", pa.string()),
+            ("published", pa.string()),
+            ("url", pa.string()),
+            ("body", pa.string()),
+            ("language", pa.string()),
+            ("n_chars", pa.int32()),
+            ("extractor_version", pa.string()),
+            ("ingested_at", _TS),
+        ]
+    ),
+    "entities": pa.schema(
+        [
+            ("article_id", pa.string()),
+            ("entity_text", pa.string()),
+            ("entity_type", pa.string()),
+            ("canonical_id", pa.string()),
+            ("country_code", pa.string()),
+            ("start", pa.int32()),
+            ("end", pa.int32()),
+            ("sentence_index", pa.int32()),
+        ]
+    ),
+    "figures": pa.schema(
+        [
+            ("article_id", pa.string()),
+            ("figure_text", pa.string()),
+            ("kind", pa.string()),
+            ("value", pa.float64()),
+            ("unit", pa.string()),
+            ("metric", pa.string()),
+            ("direction", pa.string()),
+            ("start", pa.int32()),
+            ("end", pa.int32()),
+            ("sentence_index", pa.int32()),
+            ("related_ids", pa.list_(pa.string())),
+            ("range_role", pa.string()),
+        ]
+    ),
+    "rejects": pa.schema(
+        [
+            ("source_bucket", pa.string()),
+            ("source_key", pa.string()),
+            ("source_etag", pa.string()),
+            ("record_locator", pa.string()),
+            ("reason", pa.string()),
+            ("detail", pa.string()),
+            ("raw_excerpt", pa.string()),
+            ("extractor_version", pa.string()),
+            ("ingested_at", _TS),
+        ]
+    ),
+    # One row per processed upload: the ledger that proves articles_in = articles_out + rejects.
+    "manifests": pa.schema(
+        [
+            ("source_bucket", pa.string()),
+            ("source_key", pa.string()),
+            ("source_etag", pa.string()),
+            ("source_version", pa.string()),
+            ("bytes", pa.int64()),
+            ("articles_in", pa.int64()),
+            ("articles_out", pa.int64()),
+            ("rejects", pa.int64()),
+            ("entities", pa.int64()),
+            ("figures", pa.int64()),
+            ("parts", pa.int32()),
+            ("extractor_version", pa.string()),
+            ("status", pa.string()),
+            ("duration_ms", pa.int64()),
+            ("processed_at", _TS),
+        ]
+    ),
+}
+
+SUMMARY_TABLES: dict[str, pa.Schema] = {}
+
+TABLES: dict[str, pa.Schema] = {**LAKE_TABLES}
+
+
+def register_summary(name: str, sch: pa.Schema) -> None:
+    """Summary tables (the aggregation module) declare themselves here so DDL covers them."""
+    SUMMARY_TABLES[name] = sch
+    TABLES[name] = sch
+
+
+def schema(table: str) -> pa.Schema:
+    try:
+        return TABLES[table]
+    except KeyError:
+        raise KeyError(f"unknown table {table!r}; known: {', '.join(sorted(TABLES))}") from None
+
+
+def _glue_type(t: pa.DataType) -> str:
+    if pa.types.is_string(t) or pa.types.is_large_string(t):
+        return "string"
+    if pa.types.is_int32(t):
+        return "int"
+    if pa.types.is_int64(t):
+        return "bigint"
+    if pa.types.is_float64(t):
+        return "double"
+    if pa.types.is_boolean(t):
+        return "boolean"
+    if pa.types.is_timestamp(t):
+        return "timestamp"
+    if pa.types.is_date32(t):
+        return "date"
+    if pa.types.is_list(t):
+        return f"array<{_glue_type(t.value_type)}>"
+    raise TypeError(f"no Glue type for {t}")
+
+
+def glue_columns(table: str) -> list[tuple[str, str]]:
+    """(name, Glue type) for each stored column of `table` (without the `dt` partition)."""
+    return [(f.name, _glue_type(f.type)) for f in schema(table)]
+
+
+def athena_ddl(table: str, location: str) -> str:
+    """CREATE EXTERNAL TABLE for Athena with partition projection on dt."""
+    cols = ",\n".join(f"  `{n}` {t}" for n, t in glue_columns(table))
+    loc = location.rstrip("/") + f"/{table}/"
+    return (
+        f"CREATE EXTERNAL TABLE IF NOT EXISTS `{table}` (\n{cols}\n)\n"
+        "PARTITIONED BY (`dt` string)\n"
+        "STORED AS PARQUET\n"
+        f"LOCATION '{loc}'\n"
+        "TBLPROPERTIES (\n"
+        "  'parquet.compression'='ZSTD',\n"
+        "  'projection.enabled'='true',\n"
+        "  'projection.dt.type'='date',\n"
+        "  'projection.dt.format'='yyyy-MM-dd',\n"
+        "  'projection.dt.range'='2020-01-01,NOW',\n"
+        "  'projection.dt.interval'='1',\n"
+        "  'projection.dt.interval.unit'='DAYS',\n"
+        f"  'storage.location.template'='{loc}dt=${{dt}}/'\n"
+        ");\n"
+    )

@@ -1,0 +1,48 @@
+"""Offset-preserving normalisation, sentences and clitic stems."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from khabar.text import arabic_ratio, clitic_stems, normalize, normalize_word, sentence_spans
+
+
+def test_normalised_spans_map_back_to_the_original() -> None:
+    original = "قالَ الرئيسُ إنّ الصادراتِ بلغت ٨٣٫٧ مليار دولار في أوراسيا"
+    norm = normalize(original)
+    assert "٨" not in norm.text and "83" in norm.text  # Arabic-Indic digits → ASCII
+    assert "اوراسيا" in norm.text  # hamza-alef unified, diacritics gone
+    i = norm.text.index("اوراسيا")
+    s, e = norm.span(i, i + len("اوراسيا"))
+    assert original[s:e] == "أوراسيا"
+    i = norm.text.index("الرئيس")
+    s, e = norm.span(i, i + len("الرئيس"))
+    assert original[s:e] == "الرئيسُ"[:-1]  # the trailing diacritic belongs to the next span
+
+
+@given(st.text(alphabet=st.sampled_from(list("ابتثجأإآىةـَُِّْ ٠١٢.،\n abc")), max_size=60))
+def test_offsets_are_monotonic_and_in_range(text: str) -> None:
+    norm = normalize(text)
+    assert len(norm.offsets) == len(norm.text) + 1
+    assert list(norm.offsets) == sorted(norm.offsets)
+    assert all(0 <= o <= len(text) for o in norm.offsets)
+
+
+def test_sentence_spans_keep_decimals_together() -> None:
+    text = "بلغت الصادرات 83.7 مليار دولار. وقال الوزير إن النمو جيد!\nسطر جديد"
+    spans = sentence_spans(text)
+    assert [text[s:e] for s, e in spans] == ["بلغت الصادرات 83.7 مليار دولار.", "وقال الوزير إن النمو جيد!",
+                                             "سطر جديد"]
+
+
+def test_clitic_stems_offer_candidates_longest_first() -> None:
+    assert clitic_stems(normalize_word("وبالدولار")) == ["وبالدولار", "بالدولار", "الدولار", "دولار"]
+    assert clitic_stems("للاتحاد") == ["للاتحاد", "الاتحاد", "اتحاد"]
+    assert clitic_stems("بوتين")[0] == "بوتين"
+
+
+def test_arabic_ratio() -> None:
+    assert arabic_ratio("مرحبا بالعالم") == 1.0
+    assert arabic_ratio("hello world") == 0.0
+    assert arabic_ratio("123 ...") == 0.0
