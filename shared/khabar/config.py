@@ -18,7 +18,7 @@ def _int_env(name: str, default: int) -> int:
         raise ValueError(f"{name} must be an integer, got {raw!r}") from None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)  # no slots: from_env reads the class-level defaults
 class Limits:
     max_article_bytes: int = 1_000_000  # a longer article is rejected ("too_large")
     max_line_bytes: int = 8_000_000  # one JSONL line; longer lines are rejected unread

@@ -148,8 +148,11 @@ class LocalStack:
                 time.sleep(0.5)
                 continue
             empty_rounds = 0
-            resp = handler(sqs_event(msgs, self.queue_arn), FakeContext())
-            failed = {f["itemIdentifier"] for f in resp.get("batchItemFailures", [])}
+            try:
+                resp = handler(sqs_event(msgs, self.queue_arn), FakeContext())
+                failed = {f["itemIdentifier"] for f in resp.get("batchItemFailures", [])}
+            except Exception:  # an invocation error: Lambda returns every message of the batch
+                failed = {m["MessageId"] for m in msgs}
             stats["invocations"] += 1
             stats["messages"] += len(msgs)
             stats["failed"] += len(failed)

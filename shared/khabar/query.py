@@ -84,7 +84,7 @@ class LocalAthena:
 
     def arrow(self, sql: str, params: Sequence[Any] | None = None) -> pa.Table:
         local = transpile(sql)
-        return self.con.execute(local, list(params) if params else None).fetch_arrow_table()
+        return self.con.sql(local, params=list(params) if params else None).to_arrow_table()
 
 
 def _cell(v: Any) -> Any:

@@ -95,9 +95,52 @@ LAKE_TABLES: dict[str, pa.Schema] = {
     ),
 }
 
-SUMMARY_TABLES: dict[str, pa.Schema] = {}
+SUMMARY_TABLES: dict[str, pa.Schema] = {
+    # Nightly summaries (khabar.aggregate; SQL in shared/khabar/sql/summaries/): one partition per dt.
+    "entity_daily": pa.schema(
+        [
+            ("canonical_id", pa.string()),
+            ("entity_type", pa.string()),
+            ("display_name", pa.string()),
+            ("country_code", pa.string()),
+            ("mentions", pa.int64()),
+            ("articles", pa.int64()),
+            ("sources", pa.int64()),
+        ]
+    ),
+    "figure_daily": pa.schema(
+        [
+            ("metric", pa.string()),
+            ("kind", pa.string()),
+            ("unit", pa.string()),
+            ("figures", pa.int64()),
+            ("articles", pa.int64()),
+            ("value_sum", pa.float64()),
+            ("value_min", pa.float64()),
+            ("value_max", pa.float64()),
+            ("value_median", pa.float64()),
+            ("top_entities", pa.list_(pa.string())),
+        ]
+    ),
+    "cooccurrence_daily": pa.schema(
+        [
+            ("canonical_id_a", pa.string()),
+            ("canonical_id_b", pa.string()),
+            ("articles", pa.int64()),
+        ]
+    ),
+    "source_daily": pa.schema(
+        [
+            ("source", pa.string()),
+            ("articles", pa.int64()),
+            ("rejects", pa.int64()),
+            ("entities", pa.int64()),
+            ("figures", pa.int64()),
+        ]
+    ),
+}
 
-TABLES: dict[str, pa.Schema] = {**LAKE_TABLES}
+TABLES: dict[str, pa.Schema] = {**LAKE_TABLES, **SUMMARY_TABLES}
 
 
 def register_summary(name: str, sch: pa.Schema) -> None:

@@ -55,7 +55,7 @@ class GunzipReader(io.RawIOBase):
     def __init__(self, inner: BinaryIO) -> None:
         self._inner = inner
         self._z = zlib.decompressobj(16 + zlib.MAX_WBITS)
-        self._buf = b""
+        self._buf = b""  # compressed bytes of the next gzip member, if any
         self._done = False
 
     def readable(self) -> bool:
@@ -63,24 +63,28 @@ class GunzipReader(io.RawIOBase):
 
     def read(self, n: int = -1) -> bytes:
         want = n if n is not None and n >= 0 else 1 << 62
-        while len(self._buf) < want and not self._done:
-            chunk = self._inner.read(1 << 16)
-            if not chunk:
-                self._done = True
-                if not self._z.eof:
-                    if self._buf:
-                        break  # hand out what we have; the next read raises
-                    raise EOFError("compressed stream ended before the end-of-stream marker")
-                break
-            self._buf += self._z.decompress(chunk)
-            while self._z.eof and self._z.unused_data:  # concatenated gzip members
-                rest = self._z.unused_data
-                self._z = zlib.decompressobj(16 + zlib.MAX_WBITS)
-                self._buf += self._z.decompress(rest)
-        if not self._buf and self._done and not self._z.eof:
-            raise EOFError("compressed stream ended before the end-of-stream marker")
-        out, self._buf = self._buf[:want], self._buf[want:]
-        return out
+        out = bytearray()
+        while len(out) < want:
+            # Bounded output per call (max_length): a highly compressed chunk cannot balloon memory.
+            pending = self._z.unconsumed_tail or self._buf
+            if not pending and not self._done:
+                pending = self._inner.read(1 << 16)
+                if not pending:
+                    self._done = True
+            self._buf = b""
+            if pending:
+                out += self._z.decompress(pending, min(want - len(out), 1 << 20))
+                if self._z.eof and self._z.unused_data:  # concatenated gzip members
+                    rest = self._z.unused_data
+                    self._z = zlib.decompressobj(16 + zlib.MAX_WBITS)
+                    self._buf = rest
+                continue
+            if not self._z.eof:
+                if out:
+                    break  # hand out what we have; the next read raises
+                raise EOFError("compressed stream ended before the end-of-stream marker")
+            break
+        return bytes(out)
 
     def readinto(self, b: bytearray | memoryview) -> int:  # type: ignore[override]
         data = self.read(len(b))

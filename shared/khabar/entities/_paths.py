@@ -1,0 +1,17 @@
+"""Where the entity component finds its package data and the team's shared data kit."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+DATA_DIR = Path(__file__).resolve().parents[1] / "data"
+MODEL_PATH = DATA_DIR / "ner.crfsuite"
+
+
+def shared_dir() -> Path:
+    """The read-only team kit (../shared beside the checkout); `KHABAR_SHARED` overrides it."""
+    env = os.environ.get("KHABAR_SHARED")
+    if env:
+        return Path(env)
+    return Path(__file__).resolve().parents[3] / ".." / "shared"

@@ -1,0 +1,142 @@
+"""`extract_entities`: CRF spans on each sentence, reconciled with gazetteer matches, with
+canonical ids and offsets into the original body."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+from khabar.models import Entity
+from khabar.text import NormalizedText, clitic_stems, normalize, sentence_spans, token_spans
+
+from .bio import chunks
+from .gazetteer import Entry, Match, gazetteer
+from .identity import plain_id, resolve_persons
+from .tagger import tag_words
+
+TYPES = {"PERS": "PERSON", "LOC": "LOCATION", "ORG": "ORGANIZATION"}
+
+
+@dataclass(slots=True)
+class _Mention:
+    type: str
+    start: int  # offsets into the normalised text
+    end: int
+    words: list[str]  # normalised, first word clitic-trimmed
+    entry: Entry | None = None
+
+
+def extract_entities(text: str, norm: NormalizedText | None = None) -> list[Entity]:
+    """Persons, places and organisations in `text` (an article body), in text order."""
+    norm = norm or normalize(text)
+    nt = norm.text
+    mentions: list[_Mention] = []
+    sentences = []
+    for s0, s1 in sentence_spans(nt):
+        spans = [(s0 + a, s0 + b) for a, b in token_spans(nt[s0:s1])]
+        sentences.append((spans, [nt[a:b] for a, b in spans]))
+    freq = Counter(w for _, words in sentences for w in words)
+    for spans, words in sentences:
+        mentions += _sentence_mentions(spans, words, freq)
+    persons = [m for m in mentions if m.type == "PERSON" and m.entry is None]
+    person_ids = dict(zip(map(id, persons), resolve_persons([m.words for m in persons]), strict=True))
+    out = []
+    for m in mentions:
+        if m.entry is not None:
+            cid, cc = m.entry.canonical_id, m.entry.country_code if m.entry.category == "CTRY" else None
+        else:
+            cid, cc = person_ids.get(id(m)) or plain_id(m.type, m.words), None
+        start, end = norm.span(m.start, m.end)
+        out.append(Entity(text[start:end], m.type, cid, start, end, cc))  # type: ignore[arg-type]
+    return out
+
+
+def _sentence_mentions(spans: list[tuple[int, int]], words: list[str], freq: Counter[str]) -> list[_Mention]:
+    all_matches = gazetteer().match(words)
+    matches = [m for m in all_matches if m.entry.type is not None]  # nisbas are not entities
+    taken = [False] * len(words)
+    out: list[_Mention] = []
+    for label, i, j in chunks(tag_words(words, matches=all_matches)):
+        if label not in TYPES or not any(c.isalpha() for w in words[i:j] for c in w):
+            continue
+        if label == "PERS" and j - i > 2 and _stray_head(words[i], words[i + 1]):
+            i += 1
+        m = _reconcile(i, j, matches, words)
+        if m is not None:
+            i, j = m.start, m.end
+        if any(taken[i:j]):
+            continue
+        taken[i:j] = [True] * (j - i)
+        if m is not None:
+            out.append(_from_match(m, spans, words))
+        else:
+            strip = _person_strip(words[i], freq) if label == "PERS" else _org_strip(words[i])
+            first = words[i][strip:]
+            out.append(_Mention(TYPES[label], spans[i][0] + strip, spans[j - 1][1], [first, *words[i + 1:j]]))
+    for m in matches:  # confident gazetteer names the tagger missed
+        if not m.entry.weak and not any(taken[m.start:m.end]):
+            taken[m.start:m.end] = [True] * (m.end - m.start)
+            out.append(_from_match(m, spans, words))
+    out.sort(key=lambda x: x.start)
+    return out
+
+
+def _reconcile(i: int, j: int, matches: list[Match], words: list[str]) -> Match | None:
+    """The gazetteer match that names the tagged span [i, j): one covering it (the span grows to
+    the full name), one inside it whose other words are head nouns of its kind (شركة غازبروم,
+    جمهورية أذربيجان), or a strong one crossing its boundary. جامعة القاهرة keeps its own id."""
+    classes = gazetteer().word_classes
+    for m in matches:
+        if m.end <= i or m.start >= j:
+            continue
+        if m.start <= i and m.end >= j:
+            return m
+        if i <= m.start and m.end <= j:
+            want = "org_trigger" if m.entry.type == "ORGANIZATION" else "loc_trigger"
+            if all(want in classes(w) for w in words[i:m.start] + words[m.end:j]):
+                return Match(i, j, m.entry, m.strip if m.start == i else _org_strip(words[i]))
+        elif not m.entry.weak:
+            return m
+    return None
+
+
+def _from_match(m: Match, spans: list[tuple[int, int]], words: list[str]) -> _Mention:
+    e = m.entry
+    start = spans[m.start][0] + min(m.strip, len(words[m.start]) - 1)
+    return _Mention(e.type or "LOCATION", start, spans[m.end - 1][1], words[m.start:m.end], e)
+
+
+def _org_strip(word: str) -> int:
+    """Cut و/ف/ب/ل/ك (never ال) off the first word of an org or place when an article-bearing
+    or class word remains (والبنك -> البنك, وبوزارة -> وزارة); وكالة is not و + كالة."""
+    gaz = gazetteer()
+    if word in gaz.classes:
+        return 0
+    for stem in clitic_stems(word)[1:]:
+        cut = len(word) - len(stem)
+        if not word.endswith(stem) or "ا" in word[:cut]:
+            continue
+        if (stem.startswith("ال") and len(stem) > 3) or stem in gaz.classes:
+            return cut
+    return 0
+
+
+_NAME_CLASSES = frozenset({"first_name", "known_person", "name_particle"})
+
+
+def _stray_head(first: str, second: str) -> bool:
+    """A word glued before a given name (تبادل فلاديمير بوتين): not itself part of a name."""
+    classes = gazetteer().word_classes
+    return not classes(first) & _NAME_CLASSES and "first_name" in classes(second)
+
+
+def _person_strip(word: str, freq: Counter[str]) -> int:
+    """Cut a proclitic off a person's first word when the article also has the bare form
+    (وبوتين next to بوتين) or the bare form is a known first name."""
+    gaz = gazetteer()
+    for stem in clitic_stems(word)[1:]:
+        if not word.endswith(stem) or stem.startswith("ال"):
+            continue
+        if freq[stem] > 0 or "first_name" in gaz.classes.get(stem, ()):
+            return len(word) - len(stem)
+    return 0

@@ -1,0 +1,131 @@
+"""Gazetteers and word classes loaded from package data, matched over normalised tokens.
+
+Every name is normalised with `khabar.text.normalize_word` and split like `token_spans`, so
+matching is a dictionary walk over token n-grams (a prefix set stops it early): linear in the
+text, independent of the number of entries.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from khabar.text import clitic_stems, normalize_word
+
+from ._paths import DATA_DIR
+
+_TOKEN = re.compile(r"\w+|[^\w\s]", re.U)
+_stems = lru_cache(maxsize=200_000)(clitic_stems)
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    canonical_id: str
+    type: str | None  # "LOCATION" / "ORGANIZATION"; None for nisba adjectives
+    category: str  # CTRY, CITY, REG, LMK, ORG, NIS: tagger feature value
+    country_code: str | None = None
+    weak: bool = False  # ambiguous word: a feature and an id, never an entity on its own
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    start: int  # token index
+    end: int  # exclusive
+    entry: Entry
+    strip: int  # characters of proclitic cut from the first token (و، ب، ل، ال ...)
+
+
+def name_key(name: str) -> tuple[str, ...]:
+    return tuple(_TOKEN.findall(normalize_word(name)))
+
+
+class Gazetteer:
+    def __init__(self) -> None:
+        self.entries: dict[tuple[str, ...], Entry] = {}
+        self.prefixes: set[tuple[str, ...]] = set()
+        self.classes: dict[str, frozenset[str]] = {}
+
+    def add(self, name: str, entry: Entry) -> None:
+        key = name_key(name)
+        old = self.entries.get(key)
+        if not key or (old is not None and not (old.weak and not entry.weak)):
+            return  # first source wins (countries, then organisations, then places), strong over weak
+        self.entries[key] = entry
+        for n in range(1, len(key) + 1):
+            self.prefixes.add(key[:n])
+
+    def add_class(self, word: str, cls: str) -> None:
+        w = normalize_word(word)
+        self.classes[w] = self.classes.get(w, frozenset()) | {cls}
+
+    def word_classes(self, word: str) -> frozenset[str]:
+        """Classes of a normalised word or of its clitic-stripped stems (وقال -> قال)."""
+        out: frozenset[str] = frozenset()
+        for stem in _stems(word):
+            out |= self.classes.get(stem, frozenset())
+        return out
+
+    def match(self, words: list[str]) -> list[Match]:
+        """Greedy longest, left-to-right, non-overlapping matches over normalised words."""
+        out: list[Match] = []
+        i, n = 0, len(words)
+        prefixes = self.prefixes
+        while i < n:
+            best: Match | None = None
+            word = words[i]
+            for stem in _stems(word):
+                key: tuple[str, ...] = (stem,)
+                j = i + 1
+                while key in prefixes:
+                    entry = self.entries.get(key)
+                    if entry is not None and (best is None or j > best.end):
+                        best = Match(i, j, entry, _strip(word, stem))
+                    if j >= n:
+                        break
+                    key = (*key, words[j])
+                    j += 1
+            if best is None:
+                i += 1
+            else:
+                out.append(best)
+                i = best.end
+        return out
+
+
+def _strip(word: str, stem: str) -> int:
+    if word.endswith(stem):
+        return len(word) - len(stem)
+    return len(word) - len(stem) + 2  # لل + X matched as ال + X: cut the whole لل
+
+
+def _load(name: str) -> Any:
+    return json.loads((DATA_DIR / name).read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=1)
+def gazetteer() -> Gazetteer:
+    g = Gazetteer()
+    for row in _load("countries.json")["countries"]:
+        cc = row["code"]
+        for name in row["names"]:
+            g.add(name, Entry(f"country:{cc}", "LOCATION", "CTRY", cc))
+        for name in row["nisbas"]:
+            g.add(name, Entry(f"country:{cc}", None, "NIS", cc))
+    for row in _load("organizations.json")["organizations"]:
+        for weak, names in ((False, row["names"]), (True, row.get("weak_names", []))):
+            for name in names:
+                g.add(name, Entry(f"org:{row['id']}", "ORGANIZATION", "ORG", None, weak))
+    cats = {"city": "CITY", "region": "REG", "landmark": "LMK"}
+    for row in _load("places.json")["places"]:
+        for weak, names in ((False, row["names"]), (True, row.get("weak_names", []))):
+            for name in names:
+                g.add(name, Entry(f"loc:{row['id']}", "LOCATION", cats[row["kind"]], None, weak))
+    for cls, words in _load("ner_lexicon.json").items():
+        if not cls.startswith("_"):
+            for word in words:
+                if " " not in word:
+                    g.add_class(word, cls)
+    return g

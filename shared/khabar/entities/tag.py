@@ -1,0 +1,42 @@
+"""`khabar tag [FILE]`: JSON Lines {"tokens": [...]} in (file or stdin), the same objects with
+"tags": [...] (BIO over PERS/LOC/ORG/MISC, one per token) out."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import TextIO
+
+from .tagger import tag_tokens
+
+
+def tag_stream(inp: TextIO, out: TextIO) -> int:
+    n = 0
+    for lineno, line in enumerate(inp, 1):
+        if not line.strip():
+            continue
+        obj = json.loads(line)
+        tokens = obj.get("tokens")
+        if not isinstance(tokens, list) or not all(isinstance(t, str) for t in tokens):
+            raise ValueError(f"line {lineno}: 'tokens' must be a list of strings")
+        obj["tags"] = tag_tokens(tokens)
+        out.write(json.dumps(obj, ensure_ascii=False) + "\n")
+        n += 1
+    return n
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="khabar tag", description=__doc__)
+    parser.add_argument("file", nargs="?", help="JSON Lines input (default: stdin)")
+    args = parser.parse_args(argv)
+    try:
+        if args.file:
+            with open(args.file, encoding="utf-8") as fh:
+                tag_stream(fh, sys.stdout)
+        else:
+            tag_stream(sys.stdin, sys.stdout)
+    except (ValueError, OSError) as exc:  # json.JSONDecodeError is a ValueError
+        print(f"khabar tag: {exc}", file=sys.stderr)
+        return 1
+    return 0

@@ -1,0 +1,72 @@
+"""Metric and direction of a figure, from the words around it in its sentence.
+
+Direction: the trigger (ارتفع، تراجع، زيادة، انخفاض، نمو …) nearest before the figure, searched
+back to the sentence start or the previous figure; a neutral predicate after it (بلغ، لتصل،
+بقيمة …) means the figure is a level, not a change. Failing that, a trigger just after it
+(«5 بالمائة تراجعا»). Metric: the vocabulary phrase nearest before the figure in its sentence
+(up to ~250 characters), else the nearest within ~60 characters after it; when that phrase
+complements another metric noun (عجز الميزانية، عائدات السياحة), the head noun names the metric.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from typing import Literal
+
+from .lexicon import CONTEXT_FORMS, CONTEXT_RE, Trigger
+
+__all__ = ["Triggers", "context_of"]
+
+_BACK = 250
+_AHEAD = 60
+_AHEAD_DIRECTION = 25
+
+Dir = Literal["up", "down"]
+
+
+class Triggers:
+    """All context triggers of a text, found in one scan, for lookups around each figure."""
+
+    def __init__(self, text: str, start: int = 0, end: int | None = None) -> None:
+        end = len(text) if end is None else end
+        self.pos: list[int] = []
+        self.ends: list[int] = []
+        self.found: list[Trigger] = []
+        for m in CONTEXT_RE.finditer(text, start, end):
+            self.pos.append(m.start())
+            self.ends.append(m.end())
+            self.found.append(CONTEXT_FORMS[" ".join(m.group("w").split())])
+
+    def head_metric(self, i: int) -> str | None:
+        """The metric of trigger i, or of the noun it complements: in «عجز الميزانية» or
+        «عائدات السياحة» the first noun (the head of the construct) names the figure."""
+        while i > 0 and self.found[i - 1].metric and self.pos[i] - self.ends[i - 1] <= 1:
+            i -= 1
+        return self.found[i].metric
+
+
+def context_of(trig: Triggers, start: int, end: int, lo: int, s_lo: int, hi: int) -> tuple[str | None, Dir | None]:
+    """(metric, direction) of the figure at [start, end). Direction is searched back to `lo`
+    (sentence start or previous figure end), metric back to `s_lo` (sentence start); both
+    ahead up to `hi` (sentence end or next figure start)."""
+    metric: str | None = None
+    direction: str | None = None
+    dir_seen = False
+    i = bisect_left(trig.pos, start) - 1
+    floor = max(s_lo, start - _BACK)
+    while i >= 0 and trig.pos[i] >= floor and (metric is None or not dir_seen):
+        tr, p = trig.found[i], trig.pos[i]
+        if metric is None and tr.metric:
+            metric = trig.head_metric(i)
+        if not dir_seen and p >= lo and (tr.direction or tr.neutral):
+            direction, dir_seen = tr.direction, True
+        i -= 1
+    j = bisect_left(trig.pos, end)
+    while j < len(trig.pos) and trig.pos[j] < min(hi, end + _AHEAD) and (metric is None or not dir_seen):
+        tr, p = trig.found[j], trig.pos[j]
+        if metric is None and tr.metric:
+            metric = trig.head_metric(j)
+        if not dir_seen and tr.direction and p < end + _AHEAD_DIRECTION:
+            direction, dir_seen = tr.direction, True
+        j += 1
+    return metric, direction  # type: ignore[return-value]

@@ -1,0 +1,414 @@
+"""The nightly report of one day: `index.html` (Arabic, right-to-left, phone-friendly, no external
+assets: inline CSS and SVG bar charts), `summary.json` and `figures.csv`.
+
+It reads the day's summary partitions (built by `khabar.aggregate`) and the day's figures,
+articles and rejects with pyarrow only (no DuckDB), so the same code runs in the aggregate Lambda
+over the S3 lake. View it by opening `index.html` in any browser (`khabar report ... --out DIR`
+prints its path); in AWS it lands in `reports/dt=D/` and the SNS message carries a link.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import html
+import json
+from collections import Counter
+from collections.abc import Sequence
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import pyarrow.parquet as pq
+
+from .lake import Lake, safe_dt
+
+__all__ = ["write_report", "report_data", "render_html", "format_value", "main"]
+
+TYPES = {"PERSON": "أشخاص", "ORGANIZATION": "منظمات", "LOCATION": "أماكن"}
+DIRECTION = {"up": "▲ ارتفاع", "down": "▼ انخفاض"}
+TOP_N = 10
+MAX_FIGURE_ROWS = 200  # in the HTML; figures.csv has all of them
+# Inline (no external assets); kept here rather than as package data so every build ships it.
+CSS = """
+/* khabar nightly report: inline, no external assets; phone first, right to left. */
+:root { --fg: #1d1d1f; --muted: #6b6b70; --bg: #f7f7f5; --card: #fff; --bar: #2f6f8f;
+        --up: #1a7f37; --down: #b42318; }
+* { box-sizing: border-box; }
+body { margin: 0 auto; padding: 12px; max-width: 960px; background: var(--bg); color: var(--fg);
+       font-family: system-ui, "Noto Naskh Arabic", "Noto Sans Arabic", "DejaVu Sans", Tahoma, sans-serif;
+       line-height: 1.6; font-size: 16px; }
+header h1 { font-size: 1.4rem; margin: 0.2em 0; }
+h2 { font-size: 1.15rem; margin: 1.4em 0 0.5em; border-bottom: 2px solid #ddd; padding-bottom: 0.2em; }
+h3 { font-size: 1rem; margin: 1em 0 0.3em; }
+.cards { display: grid; grid-template-columns: repeat(auto-fit, minmax(140px, 1fr)); gap: 8px; }
+.card { background: var(--card); border-radius: 8px; padding: 10px 12px;
+        box-shadow: 0 1px 2px rgba(0,0,0,.08); }
+.big { font-size: 1.6rem; font-weight: 700; color: var(--bar); }
+.num, code { font-variant-numeric: tabular-nums; }
+code { font-size: 0.75rem; color: var(--muted); direction: ltr; unicode-bidi: embed; }
+.muted { color: var(--muted); }
+.table-wrap { overflow-x: auto; -webkit-overflow-scrolling: touch; }
+table { border-collapse: collapse; width: 100%; font-size: 0.9rem; background: var(--card); }
+th, td { padding: 6px 8px; border-bottom: 1px solid #e6e6e6; text-align: start; vertical-align: top; }
+th { background: #efefec; position: sticky; top: 0; }
+.chart { display: block; max-width: 560px; margin: 4px 0 8px; direction: rtl; }
+.chart .bar { fill: var(--bar); }
+.chart .lbl { font-size: 13px; fill: var(--fg); text-anchor: start; }
+.chart .val { font-size: 12px; fill: var(--muted); text-anchor: start; }
+.up { color: var(--up); } .down { color: var(--down); } .new { color: var(--bar); font-weight: 700; }
+a { color: var(--bar); }
+footer { margin: 2em 0 1em; color: var(--muted); font-size: 0.8rem; }
+@media (max-width: 480px) { body { padding: 8px; font-size: 15px; } .big { font-size: 1.3rem; } }
+"""
+_SCALES = ((1e12, "تريليون"), (1e9, "مليار"), (1e6, "مليون"))
+
+
+def _esc(v: Any) -> str:
+    return html.escape("" if v is None else str(v), quote=True)
+
+
+def _num(v: float) -> str:
+    return f"{v:,.2f}".rstrip("0").rstrip(".")
+
+
+def format_value(value: float | None, kind: str | None, unit: str | None = None) -> str:
+    """83.7e9 → '83.7 مليار'; percentages as '2.5%'. The unit is shown in its own column."""
+    if value is None:
+        return "—"
+    if kind == "percent":
+        return f"{_num(value)}%"
+    for scale, word in _SCALES:
+        if abs(value) >= scale:
+            return f"{_num(value / scale)} {word}"
+    return _num(value)
+
+
+def _days_before(day: str, n: int) -> list[str]:
+    d = date.fromisoformat(day)
+    return [(d - timedelta(days=i)).isoformat() for i in range(1, n + 1)]
+
+
+def _earlier_entity_ids(lake: Lake, day: str) -> set[str]:
+    seen: set[str] = set()
+    for p in lake.parts("entity_daily"):
+        dt = p.rsplit("/dt=", 1)[-1].split("/", 1)[0]
+        if dt < day:
+            seen.update(pq.read_table(p, filesystem=lake.fs, columns=["canonical_id"]).column(0).to_pylist())
+    return seen
+
+
+def report_data(lake: Lake, day: str) -> dict[str, Any]:
+    """Everything the report shows, as plain data (this is summary.json plus the figure rows)."""
+    safe_dt(day)
+    ents = lake.read("entity_daily", day).to_pylist()
+    prev: Counter[str] = Counter()
+    for d in _days_before(day, 7):
+        for r in lake.read("entity_daily", d).select(["canonical_id", "mentions"]).to_pylist():
+            prev[r["canonical_id"]] += r["mentions"]
+    names = {e["canonical_id"]: e["display_name"] for e in ents}
+    top: dict[str, list[dict[str, Any]]] = {}
+    for etype in TYPES:
+        rows = [e for e in ents if e["entity_type"] == etype][:TOP_N]  # entity_daily is ordered by mentions
+        top[etype] = [
+            {
+                "canonical_id": e["canonical_id"],
+                "display_name": e["display_name"],
+                "mentions": e["mentions"],
+                "articles": e["articles"],
+                "prev7_avg": round(prev[e["canonical_id"]] / 7, 2),
+                "change_pct": (
+                    round(
+                        100 * (e["mentions"] - prev[e["canonical_id"]] / 7) / (prev[e["canonical_id"]] / 7), 1
+                    )
+                    if prev[e["canonical_id"]]
+                    else None
+                ),
+            }
+            for e in rows
+        ]
+    earlier = _earlier_entity_ids(lake, day)
+    new = [
+        {k: e[k] for k in ("canonical_id", "display_name", "entity_type", "country_code", "mentions")}
+        for e in ents
+        if e["canonical_id"] not in earlier
+    ]
+    sources = lake.read("source_daily", day).to_pylist()
+    reasons = Counter(lake.read("rejects", day).column("reason").to_pylist())
+    arts = {
+        a["article_id"]: a
+        for a in lake.read("articles", day).select(["article_id", "title", "source", "url"]).to_pylist()
+    }
+    figs = sorted(
+        lake.read("figures", day).to_pylist(),
+        key=lambda f: (
+            f["metric"] is None,
+            f["metric"] or "",
+            f["kind"],
+            -(f["value"] or 0),
+            f["article_id"],
+            f["start"],
+        ),
+    )
+    figures = [
+        {
+            "dt": day,
+            "article_id": f["article_id"],
+            "title": arts.get(f["article_id"], {}).get("title"),
+            "source": arts.get(f["article_id"], {}).get("source"),
+            "url": arts.get(f["article_id"], {}).get("url"),
+            "metric": f["metric"],
+            "kind": f["kind"],
+            "value": f["value"],
+            "unit": f["unit"],
+            "direction": f["direction"],
+            "figure_text": f["figure_text"],
+            "entity_ids": list(f["related_ids"] or []),
+            "entities": [names.get(c, c) for c in f["related_ids"] or []],
+        }
+        for f in figs
+    ]
+    totals = {
+        "articles": sum(s["articles"] for s in sources),
+        "sources": sum(1 for s in sources if s["articles"]),
+        "entity_mentions": sum(e["mentions"] for e in ents),
+        "entities": len(ents),
+        "figures": len(figures),
+        "rejects": sum(s["rejects"] for s in sources),
+        "new_entities": len(new),
+    }
+    return {
+        "dt": day,
+        "totals": totals,
+        "top_entities": top,
+        "new_entities": new,
+        "sources": sources,
+        "rejects_by_reason": dict(sorted(reasons.items(), key=lambda kv: (-kv[1], kv[0]))),
+        "figure_summary": lake.read("figure_daily", day).to_pylist(),
+        "figures": figures,
+    }
+
+
+# ---- rendering ----------------------------------------------------------------------------------
+
+
+def _css() -> str:
+    return CSS
+
+
+def bar_chart(items: Sequence[tuple[str, float]], label: str, width: int = 360) -> str:
+    """A horizontal bar chart as inline SVG, drawn right to left (labels on the right)."""
+    if not items:
+        return ""
+    row, label_w = 24, 140
+    bar_max = width - label_w - 56
+    vmax = max(v for _, v in items) or 1
+    h = row * len(items) + 4
+    out = [
+        f'<svg class="chart" viewBox="0 0 {width} {h}" width="100%" role="img" aria-label="{_esc(label)}" '
+        f'xmlns="http://www.w3.org/2000/svg">'
+    ]
+    for i, (name, v) in enumerate(items):
+        y = i * row + 2
+        short = name if len(name) <= 20 else name[:19] + "…"
+        bw = max(2, round(bar_max * v / vmax))
+        right = width - label_w - 6
+        out.append(
+            f'<text x="{width - 2}" y="{y + 16}" class="lbl">{_esc(short)}</text>'
+            f'<rect x="{right - bw}" y="{y + 4}" width="{bw}" height="{row - 8}" rx="3" class="bar"/>'
+            f'<text x="{right - bw - 4}" y="{y + 16}" class="val">{_esc(_num(v))}</text>'
+        )
+    out.append("</svg>")
+    return "".join(out)
+
+
+def _table(head: Sequence[str], rows: Sequence[Sequence[str]], cls: str = "") -> str:
+    th = "".join(f"<th>{_esc(h)}</th>" for h in head)
+    body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in r) + "</tr>" for r in rows)  # cells pre-escaped
+    table = f'<table class="{cls}"><thead><tr>{th}</tr></thead><tbody>{body}</tbody></table>'
+    return f'<div class="table-wrap">{table}</div>'
+
+
+def _link(url: str | None, text: str) -> str:
+    if url and url.startswith(("https://", "http://")):
+        return f'<a href="{_esc(url)}" rel="noopener">{_esc(text)}</a>'
+    return _esc(text)
+
+
+def _change(pct: float | None) -> str:
+    if pct is None:
+        return '<span class="new">جديد</span>'
+    cls = "up" if pct > 0 else "down" if pct < 0 else ""
+    return f'<span class="{cls}" dir="ltr">{pct:+.1f}%</span>'
+
+
+def render_html(data: dict[str, Any]) -> str:
+    t = data["totals"]
+    cards = [
+        ("مقالات", t["articles"], "articles"),
+        ("مصادر", t["sources"], "sources"),
+        ("إشارات إلى كيانات", t["entity_mentions"], "entity_mentions"),
+        ("كيانات مختلفة", t["entities"], "entities"),
+        ("أرقام اقتصادية", t["figures"], "figures"),
+        ("سجلات مرفوضة", t["rejects"], "rejects"),
+    ]
+    parts = [
+        '<!doctype html>\n<html lang="ar" dir="rtl"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>التقرير الليلي — {_esc(data['dt'])}</title><style>{_css()}</style></head><body>",
+        f'<header><h1>خبر — التقرير الليلي</h1><p>يوم <bdi class="num">{_esc(data["dt"])}</bdi></p></header>',
+        '<section class="cards" id="totals">',
+    ]
+    parts += [
+        f'<div class="card" data-key="{k}"><div class="big num">{v:,}</div><div>{_esc(lbl)}</div></div>'
+        for lbl, v, k in cards
+    ]
+    parts.append(
+        '</section><section id="entities"><h2>أبرز الكيانات (مقارنة بمتوسط الأيام السبعة السابقة)</h2>'
+    )
+    for etype, title in TYPES.items():
+        rows = data["top_entities"].get(etype) or []
+        parts.append(f"<h3>{_esc(title)}</h3>")
+        if not rows:
+            parts.append('<p class="muted">لا شيء اليوم.</p>')
+            continue
+        parts.append(bar_chart([(r["display_name"], r["mentions"]) for r in rows], title))
+        parts.append(
+            _table(
+                ["الكيان", "الإشارات", "المقالات", "متوسط 7 أيام", "التغير"],
+                [
+                    [
+                        f"{_esc(r['display_name'])}<br><code>{_esc(r['canonical_id'])}</code>",
+                        f"{r['mentions']:,}",
+                        f"{r['articles']:,}",
+                        _esc(_num(r["prev7_avg"])),
+                        _change(r["change_pct"]),
+                    ]
+                    for r in rows
+                ],
+            )
+        )
+    figs = data["figures"]
+    parts.append(f'</section><section id="figures"><h2>الأرقام الاقتصادية ({len(figs):,})</h2>')
+    if len(figs) > MAX_FIGURE_ROWS:
+        parts.append(f'<p class="muted">أول {MAX_FIGURE_ROWS} رقم؛ القائمة الكاملة في figures.csv.</p>')
+    parts.append(
+        _table(
+            ["المؤشر", "القيمة", "الوحدة", "الاتجاه", "الكيانات", "المقال"],
+            [
+                [
+                    _esc(f["metric"] or "—"),
+                    f'<bdi class="num">{_esc(format_value(f["value"], f["kind"]))}</bdi>',
+                    _esc(f["unit"]),
+                    _esc(DIRECTION.get(f["direction"] or "", "")),
+                    _esc("، ".join(f["entities"])),
+                    _link(f["url"], f["title"] or f["article_id"])
+                    + f"<br><code>{_esc(f['article_id'])}</code>",
+                ]
+                for f in figs[:MAX_FIGURE_ROWS]
+            ],
+            "figures",
+        )
+    )
+    new = data["new_entities"]
+    parts.append(f'</section><section id="new"><h2>كيانات جديدة ({len(new)})</h2>')
+    parts.append(
+        "<ul>"
+        + "".join(
+            f'<li>{_esc(e["display_name"])} '
+            f'<span class="muted">({_esc(TYPES.get(e["entity_type"], e["entity_type"]))}، '
+            f"{e['mentions']} إشارة)</span> <code>{_esc(e['canonical_id'])}</code></li>"
+            for e in new
+        )
+        + "</ul>"
+        if new
+        else '<p class="muted">لا كيانات جديدة.</p>'
+    )
+    src = data["sources"]
+    parts.append('</section><section id="sources"><h2>المصادر</h2>')
+    parts.append(
+        bar_chart([(s["source"], s["articles"]) for s in src if s["articles"]], "المقالات حسب المصدر")
+    )
+    parts.append(
+        _table(
+            ["المصدر", "المقالات", "مرفوضة", "الكيانات", "الأرقام"],
+            [
+                [
+                    _esc(s["source"]),
+                    f"{s['articles']:,}",
+                    f"{s['rejects']:,}",
+                    f"{s['entities']:,}",
+                    f"{s['figures']:,}",
+                ]
+                for s in src
+            ],
+        )
+    )
+    parts.append("<h3>أسباب الرفض</h3>")
+    reasons = data["rejects_by_reason"]
+    parts.append(
+        _table(["السبب", "العدد"], [[f"<code>{_esc(k)}</code>", f"{v:,}"] for k, v in reasons.items()])
+        if reasons
+        else '<p class="muted">لا سجلات مرفوضة.</p>'
+    )
+    parts.append("</section><footer>khabar · summary.json · figures.csv</footer></body></html>\n")
+    return "".join(parts)
+
+
+def _write_csv(path: Path, figures: list[dict[str, Any]]) -> None:
+    cols = [
+        "dt",
+        "article_id",
+        "title",
+        "source",
+        "url",
+        "metric",
+        "kind",
+        "value",
+        "unit",
+        "direction",
+        "figure_text",
+        "entities",
+        "entity_ids",
+    ]
+    with path.open("w", encoding="utf-8-sig", newline="") as fh:  # BOM: spreadsheets then read Arabic right
+        w = csv.writer(fh)
+        w.writerow(cols)
+        for f in figures:
+            w.writerow(
+                [
+                    repr(f[c])
+                    if c == "value" and f[c] is not None
+                    else "; ".join(f[c])
+                    if c in ("entities", "entity_ids")
+                    else f[c]
+                    for c in cols
+                ]
+            )
+
+
+def write_report(lake: Lake, day: str, out_dir: Path) -> dict[str, Path]:
+    """Write index.html, summary.json and figures.csv for `day` into `out_dir`; returns their paths."""
+    data = report_data(lake, day)
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    paths = {"html": out / "index.html", "json": out / "summary.json", "csv": out / "figures.csv"}
+    paths["html"].write_text(render_html(data), encoding="utf-8")
+    summary = {k: v for k, v in data.items() if k != "figures"}
+    paths["json"].write_text(json.dumps(summary, ensure_ascii=False, indent=1), encoding="utf-8")
+    _write_csv(paths["csv"], data["figures"])
+    return paths
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    from .aggregate import yesterday
+
+    p = argparse.ArgumentParser(prog="khabar report", description="write the nightly report of a day")
+    p.add_argument("--lake", required=True, help="a folder or s3://bucket/prefix")
+    p.add_argument("--date", default=None, help="the day YYYY-MM-DD (default: yesterday, UTC)")
+    p.add_argument("--out", default=None, help="output folder (default: out/reports/dt=<date>)")
+    args = p.parse_args(list(argv) if argv is not None else None)
+    day = safe_dt(args.date or yesterday())
+    paths = write_report(Lake.open(args.lake), day, Path(args.out or f"out/reports/dt={day}"))
+    print(json.dumps({k: str(v.resolve()) for k, v in paths.items()}, ensure_ascii=False))
+    return 0

@@ -1,0 +1,235 @@
+"""functions/aggregate against moto's server: S3 lake and reports, Athena call sequence, SNS link."""
+
+from __future__ import annotations
+
+import json
+import re
+import urllib.request
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+import boto3
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+from botocore.stub import Stubber
+
+import aggregate_lake as gen
+from khabar import sql
+from khabar.aggregate import arrow_result
+from khabar.athena import AthenaQueryError, AthenaRunner
+from khabar.lake import Lake
+from khabar.local_aws import FakeContext, load_handler, moto_server
+from khabar.nightly import target_day
+from khabar.query import LocalAthena
+from khabar.schema import SUMMARY_TABLES, schema
+
+DAY = gen.DAYS[1]
+LAKE, REPORTS = "khabar-test-lake", "khabar-test-reports"
+_TO = re.compile(r"^UNLOAD \((?P<select>.*)\)\nTO 's3://(?P<bucket>[^/]+)/(?P<prefix>[^']+)'", re.S)
+
+
+class UnloadingAthena:
+    """moto's Athena client, plus what real Athena does for UNLOAD: it writes the SELECT's rows as
+    Parquet under the TO location (here computed by the local engine, with Athena-style names)."""
+
+    def __init__(self, client: Any, lake_uri: str) -> None:
+        self.client, self.lake_uri = client, lake_uri
+        self.calls: list[dict[str, Any]] = []
+
+    def start_query_execution(self, **kwargs: Any) -> dict[str, Any]:
+        self.calls.append(kwargs)
+        m = _TO.match(kwargs["QueryString"])
+        if m:
+            params = [p.strip("'") for p in kwargs.get("ExecutionParameters", [])]
+            data = arrow_result(LocalAthena(Lake.open(self.lake_uri)), m["select"], params)
+            if data.num_rows:
+                s3 = boto3.client("s3")
+                sink = pa.BufferOutputStream()
+                pq.write_table(data, sink)
+                s3.put_object(
+                    Bucket=m["bucket"],
+                    Key=f"{m['prefix']}20261128_000000_00001_abcde_0000",
+                    Body=sink.getvalue().to_pybytes(),
+                )
+        return self.client.start_query_execution(**kwargs)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.client, name)
+
+
+@pytest.fixture
+def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, Any]]:
+    with moto_server() as url:
+        urllib.request.urlopen(urllib.request.Request(f"{url}/moto-api/reset", method="POST"))  # fresh state
+        s3 = boto3.client("s3")
+        for b in (LAKE, REPORTS):
+            s3.create_bucket(Bucket=b)
+        boto3.client("athena").create_work_group(
+            Name="khabar",
+            Configuration={"ResultConfiguration": {"OutputLocation": f"s3://{REPORTS}/athena-results/"}},
+        )
+        sns, sqs = boto3.client("sns"), boto3.client("sqs")
+        topic = sns.create_topic(Name="khabar-reports")["TopicArn"]
+        q = sqs.create_queue(QueueName="report-inbox")["QueueUrl"]
+        q_arn = sqs.get_queue_attributes(QueueUrl=q, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        sns.subscribe(
+            TopicArn=topic, Protocol="sqs", Endpoint=q_arn, Attributes={"RawMessageDelivery": "true"}
+        )
+        for k, v in {
+            "LAKE_URI": f"s3://{LAKE}",
+            "ATHENA_WORKGROUP": "khabar",
+            "ATHENA_DATABASE": "khabar_db",
+            "REPORTS_URI": f"s3://{REPORTS}/reports",
+            "REPORT_TOPIC_ARN": topic,
+        }.items():
+            monkeypatch.setenv(k, v)
+        g = gen.build(f"s3://{LAKE}", days=gen.DAYS[:2])
+        yield {"s3": s3, "sqs": sqs, "queue": q, "gen": g}
+
+
+def test_handler_runs_the_night_on_athena_and_publishes_the_report(aws: dict[str, Any]) -> None:
+    s3, lake = aws["s3"], aws["gen"].lake
+    stale = f"entity_daily/dt={DAY}/part-summary-00003.parquet"  # left over from an older run
+    s3.put_object(Bucket=LAKE, Key=stale, Body=b"old")
+    other_day = sorted(lake.parts("articles", gen.DAYS[0]))
+    athena = UnloadingAthena(boto3.client("athena"), f"s3://{LAKE}")
+    app = load_handler("aggregate")
+    app.clients.update({"athena": athena, "s3": s3})
+
+    result = app.lambda_handler({"date": DAY}, FakeContext(function_name="khabar-aggregate"))
+
+    # Athena: one UNLOAD per summary table, the SQL file's text with ? and the date as a parameter
+    from moto.athena.models import athena_backends
+
+    executions = athena_backends["123456789012"]["us-east-1"].executions
+    assert (
+        result["queries"] == [e for e in executions if e in result["queries"]] and len(result["queries"]) == 4
+    )
+    for table, qid in zip(SUMMARY_TABLES, result["queries"], strict=True):
+        ex, stmt = executions[qid], sql.load("summaries", table)
+        assert ex.query.startswith(f"UNLOAD ({stmt.sql})\nTO 's3://{LAKE}/_staging/{table}/dt={DAY}/")
+        assert ex.execution_parameters == [f"'{DAY}'"] * len(stmt.params)
+        assert ex.context == {"Database": "khabar_db"} and ex.workgroup.name == "khabar"
+        assert DAY not in stmt.sql  # the value travels only as a parameter
+    assert [c["WorkGroup"] for c in athena.calls] == ["khabar"] * 4
+
+    # S3: the day's summary partitions hold exactly what the SQL computes; staging and stale files gone
+    engine = LocalAthena(lake)
+    for table in SUMMARY_TABLES:
+        keys = [
+            o["Key"] for o in s3.list_objects_v2(Bucket=LAKE, Prefix=f"{table}/dt={DAY}/").get("Contents", [])
+        ]
+        assert keys == [f"{table}/dt={DAY}/part-summary-00000.parquet"]
+        stmt = sql.load("summaries", table)
+        assert (
+            lake.read(table, DAY).to_pylist()
+            == arrow_result(engine, stmt.sql, [DAY] * len(stmt.params)).cast(schema(table)).to_pylist()
+        )
+    assert "Contents" not in s3.list_objects_v2(Bucket=LAKE, Prefix="_staging/")
+    assert sorted(lake.parts("articles", gen.DAYS[0])) == other_day
+    assert lake.parts("entity_daily", gen.DAYS[0]) == []  # another day was not aggregated
+
+    # the report in reports/dt=D/ and the SNS message with its link
+    for name, ctype in [
+        ("index.html", "text/html"),
+        ("summary.json", "application/json"),
+        ("figures.csv", "text/csv"),
+    ]:
+        head = s3.head_object(Bucket=REPORTS, Key=f"reports/dt={DAY}/{name}")
+        assert head["ContentType"].startswith(ctype)
+    summary = json.loads(s3.get_object(Bucket=REPORTS, Key=f"reports/dt={DAY}/summary.json")["Body"].read())
+    assert summary["totals"]["articles"] == len(aws["gen"].day(DAY, "articles"))
+    msgs = aws["sqs"].receive_message(QueueUrl=aws["queue"], WaitTimeSeconds=1).get("Messages", [])
+    assert (
+        len(msgs) == 1
+        and f"reports/dt={DAY}/index.html" in msgs[0]["Body"]
+        and result["link"] in msgs[0]["Body"]
+    )
+
+
+def test_handler_defaults_to_yesterday_and_rejects_bad_dates() -> None:
+    assert target_day({}, now=datetime(2026, 11, 29, 0, 30, tzinfo=UTC)) == "2026-11-28"
+    assert target_day({"date": "2026-11-20"}) == "2026-11-20"
+    with pytest.raises(ValueError):
+        target_day({"date": "2026-11-20'; DROP TABLE x; --"})
+
+
+# ---- the error path: FAILED / CANCELLED / timeout, with the query id and reason -----------------
+
+
+def _stubbed(states: list[tuple[str, str | None]]) -> tuple[Any, Stubber]:
+    client = boto3.client("athena", region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x")
+    stub = Stubber(client)
+    stub.add_response(
+        "start_query_execution",
+        {"QueryExecutionId": "q-123"},
+        {
+            "QueryString": "SELECT 1 WHERE ? = ?",
+            "QueryExecutionContext": {"Database": "db"},
+            "WorkGroup": "wg",
+            "ExecutionParameters": ["'a'", "'b'"],
+        },
+    )
+    for state, reason in states:
+        status: dict[str, Any] = {"State": state}
+        if reason:
+            status["StateChangeReason"] = reason
+        stub.add_response(
+            "get_query_execution",
+            {"QueryExecution": {"QueryExecutionId": "q-123", "Status": status}},
+            {"QueryExecutionId": "q-123"},
+        )
+    stub.activate()
+    return client, stub
+
+
+@pytest.mark.parametrize("final", ["FAILED", "CANCELLED"])
+def test_runner_fails_loudly_with_query_id_and_reason(final: str) -> None:
+    client, stub = _stubbed(
+        [
+            ("QUEUED", None),
+            ("RUNNING", None),
+            ("RUNNING", None),
+            (final, "SYNTAX_ERROR: line 1:8: Column 'x' cannot be resolved"),
+        ]
+    )
+    sleeps: list[float] = []
+    runner = AthenaRunner(client, workgroup="wg", database="db", sleep=sleeps.append)
+    with pytest.raises(AthenaQueryError) as err:
+        runner.run("SELECT 1 WHERE ? = ?", ["'a'", "'b'"])
+    assert err.value.query_id == "q-123" and err.value.state == final
+    assert "q-123" in str(err.value) and "cannot be resolved" in str(err.value)
+    assert sleeps == [0.5, 1.0, 2.0]  # exponential backoff
+    stub.assert_no_pending_responses()
+
+
+def test_runner_times_out() -> None:
+    client, _ = _stubbed([("RUNNING", None)] * 6)
+    runner = AthenaRunner(
+        client, workgroup="wg", database="db", sleep=lambda s: None, first_wait=1.0, max_wait=2.0, timeout=7.0
+    )
+    with pytest.raises(AthenaQueryError, match="q-123 TIMEOUT"):
+        runner.run("SELECT 1 WHERE ? = ?", ["'a'", "'b'"])
+
+
+def test_failed_query_leaves_the_partition_intact(aws: dict[str, Any]) -> None:
+    s3 = aws["s3"]
+    key = f"source_daily/dt={DAY}/part-summary-00000.parquet"
+    s3.put_object(Bucket=LAKE, Key=key, Body=b"previous night")
+
+    class Failing(UnloadingAthena):
+        def get_query_execution(self, QueryExecutionId: str) -> dict[str, Any]:  # noqa: N803
+            return {
+                "QueryExecution": {
+                    "QueryExecutionId": QueryExecutionId,
+                    "Status": {"State": "FAILED", "StateChangeReason": "HIVE_CURSOR_ERROR"},
+                }
+            }
+
+    app = load_handler("aggregate")
+    app.clients.update({"athena": Failing(boto3.client("athena"), f"s3://{LAKE}"), "s3": s3})
+    with pytest.raises(AthenaQueryError, match="HIVE_CURSOR_ERROR"):
+        app.lambda_handler({"date": DAY}, FakeContext(function_name="khabar-aggregate"))
+    assert s3.get_object(Bucket=LAKE, Key=key)["Body"].read() == b"previous night"
