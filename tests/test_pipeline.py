@@ -138,3 +138,22 @@ def test_memory_does_not_grow_with_upload_size(tmp_path: Path) -> None:
 def test_gzip_stream_sanity() -> None:
     data = _GzipJsonlStream(3).read()
     assert gzip.decompress(data) == _jsonl(3)
+
+
+def test_reprocessing_after_nightly_compaction_does_not_duplicate(tmp_path: Path) -> None:
+    from khabar.compaction import compact_day
+
+    lake = Lake.open(str(tmp_path))
+    for key in ("a.jsonl", "b.jsonl"):
+        process_upload(Upload("raw", key, "v1", modified=DAY), io.BytesIO(_jsonl(4)), lake)
+    compact_day(lake, "2026-11-28")
+    assert all(p.rsplit("/", 1)[1].startswith("part-compacted-") for p in lake.parts("articles", "2026-11-28"))
+    # WHEN one upload is re-processed (a retry, or a new version of the key) after compaction
+    process_upload(Upload("raw", "a.jsonl", "v2", modified=DAY), io.BytesIO(_jsonl(3)), lake)
+    # THEN readers see its new rows only, right away
+    _, rows = LocalAthena(lake).execute(
+        "SELECT source_key, source_etag, count(*) FROM articles GROUP BY 1, 2 ORDER BY 1")
+    assert rows == [("a.jsonl", "v2", 3), ("b.jsonl", "v1", 4)]
+    _, rows = LocalAthena(lake).execute("SELECT count(*) - count(DISTINCT article_id || CAST(start AS varchar)) "
+                                        "FROM entities")
+    assert rows == [(0,)]

@@ -213,6 +213,11 @@ def compact_day(
     }
 
 
+def absorbed(lake: Lake, day: str, stem: str) -> bool:
+    """Did a compaction of `day` fold this upload's rows into compacted files? (one small read)"""
+    return any(stem in _sidecar(lake, t, day).get("stems", {}) for t in COMPACT_TABLES)  # type: ignore[operator]
+
+
 def evict_upload(lake: Lake, day: str, stem: str) -> dict[str, TableCompaction]:
     """Drop one upload's rows from a day's compacted files (for the pipeline to call right after
     it re-processes an upload of an already compacted day). Its live parts are folded in too."""

@@ -34,8 +34,11 @@ _ENV = {
 @contextmanager
 def moto_server() -> Iterator[str]:
     """Start moto's server on 127.0.0.1 (a free port) and point boto3/pyarrow at it."""
+    import logging
+
     from moto.server import ThreadedMotoServer
 
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # one line per HTTP request otherwise
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
     host, port = server.get_host_and_port()

@@ -156,6 +156,7 @@ def process_upload(
 
     for table in _DATA_TABLES:
         lake.remove_stale(table, dt, stem, parts.written[table])
+    _evict_if_compacted(lake, dt, stem)
     ledger.articles_out = parts.totals["articles"]
     ledger.rejects = parts.totals["rejects"]
     ledger.entities = parts.totals["entities"]
@@ -170,6 +171,15 @@ def process_upload(
             f"{upload.key}: articles_in={ledger.articles_in} != articles_out={ledger.articles_out} "
             f"+ rejects={ledger.rejects}")
     return ledger
+
+
+def _evict_if_compacted(lake: Lake, dt: str, stem: str) -> None:
+    """A re-processed upload whose old rows a nightly compaction already folded into compacted files:
+    drop those rows now, or readers would count the upload twice until the next compaction."""
+    from .compaction import absorbed, evict_upload
+
+    if absorbed(lake, dt, stem):
+        evict_upload(lake, dt, stem)
 
 
 def _add_article(parts: _Parts, aid: str, art: Article, common: dict[str, Any]) -> None:

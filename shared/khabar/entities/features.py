@@ -50,7 +50,8 @@ def word_info(w: str) -> WordInfo:
     own += [f"c={c}" for c in classes]
     # Consonant/long-vowel pattern: transliterated foreign names (بلنسية, أراجون) break Arabic
     # root templates, which a pattern like CVCCVC exposes for words never seen in training.
-    own.append("vp=" + "".join("V" if c in _VOWELS else "C" for c in stem[:10]))
+    own_vp = "".join("V" if c in _VOWELS else "C" for c in stem[:10])
+    own.append("vp=" + own_vp)
     if len(stems) > 1:
         own.append(f"cl={w[: len(w) - len(stem)]}")  # which proclitics were stripped
     if stem != w and stem in _gaz_first_tokens():
@@ -58,9 +59,10 @@ def word_info(w: str) -> WordInfo:
     ctx: dict[int, tuple[str, ...]] = {}
     for off in (-1, 1):
         ctx[off] = (f"{off}w={w}", f"{off}s={stem}", f"{off}x2={w[-2:]}", f"{off}sh={shape}",
+                    f"{off}p2={w[:2]}", f"{off}vp={own_vp}",
                     *(f"{off}c={c}" for c in classes))
     for off in (-2, 2):
-        ctx[off] = (f"{off}s={stem}", *(f"{off}c={c}" for c in classes))
+        ctx[off] = (f"{off}s={stem}", f"{off}w={w}", *(f"{off}c={c}" for c in classes))
     return stem, "".join(classes), tuple(own), ctx
 
 
@@ -106,6 +108,8 @@ def sentence_features(words: list[str], matches: list[Match] | None = None,
                 extra.append(f"ncx={infos[i + 1][1]}|{w[:2]}")
             if gtags[i + 1]:
                 extra.append(f"1g={gtags[i + 1]}")
+            if i > 0:
+                extra.append(f"t3={infos[i - 1][0]}|{stem}|{infos[i + 1][0]}")
         f.extend(extra if keep is None else [x for x in extra if x in keep])
         out.append(f)
     return out
