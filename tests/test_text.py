@@ -46,3 +46,26 @@ def test_arabic_ratio() -> None:
     assert arabic_ratio("مرحبا بالعالم") == 1.0
     assert arabic_ratio("hello world") == 0.0
     assert arabic_ratio("123 ...") == 0.0
+
+
+def test_shipped_table_equals_a_fresh_camel_tools_build() -> None:
+    import json
+
+    from khabar.text import TABLE_PATH, build_table
+
+    assert json.loads(TABLE_PATH.read_text(encoding="utf-8")) == build_table()
+
+
+def test_normalize_agrees_with_camel_tools_on_the_sample(sample_article) -> None:  # type: ignore[no-untyped-def]
+    from camel_tools.utils.dediac import dediac_ar
+    from camel_tools.utils.normalize import (
+        normalize_alef_ar,
+        normalize_alef_maksura_ar,
+        normalize_teh_marbuta_ar,
+        normalize_unicode,
+    )
+
+    text = sample_article.read_text(encoding="utf-8")
+    expected = normalize_teh_marbuta_ar(normalize_alef_maksura_ar(normalize_alef_ar(
+        dediac_ar(normalize_unicode(text))))).replace("\u0640", "")
+    assert normalize(text).text == expected

@@ -17,6 +17,10 @@ def extract(body: str) -> Extraction:
     entities = extract_entities(body, norm)
     countries = [(e.start, e.country_code) for e in entities if e.country_code]
     figures = extract_figures(body, norm, countries)
+    if figures:
+        # A currency or unit inside a figure («78 مليار ريال سعودي») is not an organisation or place.
+        spans = [(f.start, f.end) for f in figures]
+        entities = [e for e in entities if not any(s <= e.start and e.end <= t for s, t in spans)]
 
     starts = [s for s, _ in sentence_spans(body)] or [0]
     by_sentence: dict[int, list[str]] = {}

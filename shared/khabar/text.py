@@ -3,24 +3,19 @@ sentence and token spans.
 
 Matching happens on a normalised copy of the body (camel-tools' Unicode, alef, alef-maksura and
 teh-marbuta normalisation; diacritics and tatweel dropped) while every offset we store refers to
-the original body. Only camel-tools' `utils` and `tokenizers` are imported: its `data`,
-`morphology` and `ner` modules download a catalogue at import and are never used here.
+the original body. The normalisation table is computed with camel-tools' `utils` at development
+time (`build_table`) and shipped as data, which keeps camel-tools' slow charset import off the
+Lambda's cold start; its `data`, `morphology` and `ner` modules (which download a catalogue at
+import) are never used.
 """
 
 from __future__ import annotations
 
+import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
-
-from camel_tools.tokenizers.word import simple_word_tokenize
-from camel_tools.utils.charsets import AR_DIAC_CHARSET
-from camel_tools.utils.normalize import (
-    normalize_alef_ar,
-    normalize_alef_maksura_ar,
-    normalize_teh_marbuta_ar,
-    normalize_unicode,
-)
+from pathlib import Path
 
 __all__ = [
     "NormalizedText",
@@ -28,29 +23,60 @@ __all__ = [
     "normalize_word",
     "sentence_spans",
     "token_spans",
-    "simple_word_tokenize",
     "clitic_stems",
     "arabic_ratio",
+    "build_table",
 ]
 
-TATWEEL = "\u0640"
-_DROP = frozenset(AR_DIAC_CHARSET) | {TATWEEL, "\u200c", "\u200d", "\u200e", "\u200f", "\u061c"}
-# Arabic-Indic and Eastern Arabic-Indic digits to ASCII, and the Arabic decimal/thousands marks.
-_DIGITS = {ord(c): str(i) for i, c in enumerate("٠١٢٣٤٥٦٧٨٩")}
-_DIGITS.update({ord(c): str(i) for i, c in enumerate("۰۱۲۳۴۵۶۷۸۹")})
+# Bidi and joiner controls carry no letters; scrapers leave them inside numbers and names.
+_CONTROLS = "\u200c\u200d\u200e\u200f\u061c\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+# Code points whose normal form may differ from themselves: Latin-1 and general punctuation
+# (NFKC), the Arabic blocks and their presentation forms. Everything else maps to itself.
+_RANGES = ((0x00A0, 0x0100), (0x0600, 0x0700), (0x0750, 0x0780), (0x08A0, 0x0900), (0x2000, 0x2070),
+           (0xFB00, 0xFE00), (0xFE70, 0xFF00))
+TABLE_PATH = Path(__file__).parent / "data" / "normalization.json"
 
 
-@lru_cache(maxsize=4096)
-def _norm_char(ch: str) -> str:
-    """Normalise one character; may return "" (dropped) or several characters (ligatures)."""
-    if ch in _DROP:
-        return ""
-    out = normalize_unicode(ch)
-    out = normalize_alef_ar(out)
-    out = normalize_alef_maksura_ar(out)
-    out = normalize_teh_marbuta_ar(out)
-    out = out.translate(_DIGITS)
-    return "".join(c for c in out if c not in _DROP)
+def build_table() -> dict[str, str]:
+    """The normalisation of every code point in _RANGES that changes, computed with camel-tools
+    (Unicode, alef, alef-maksura and teh-marbuta normalisers; its Arabic diacritic set; tatweel),
+    plus Arabic-Indic digits to ASCII. Importing camel-tools' charsets takes ~0.5 s (it scans all of
+    Unicode), so this runs at development time and the result ships as data/normalization.json;
+    a test checks the file equals a fresh build."""
+    from camel_tools.utils.charsets import AR_DIAC_CHARSET
+    from camel_tools.utils.normalize import (
+        normalize_alef_ar,
+        normalize_alef_maksura_ar,
+        normalize_teh_marbuta_ar,
+        normalize_unicode,
+    )
+
+    drop = set(AR_DIAC_CHARSET) | {"\u0640"} | set(_CONTROLS)
+    digits = {ord(c): str(i) for i, c in enumerate("٠١٢٣٤٥٦٧٨٩")}
+    digits.update({ord(c): str(i) for i, c in enumerate("۰۱۲۳۴۵۶۷۸۹")})
+    table: dict[str, str] = {}
+    for lo, hi in _RANGES:
+        for cp in range(lo, hi):
+            ch = chr(cp)
+            if ch in drop:
+                out = ""
+            else:
+                out = normalize_teh_marbuta_ar(normalize_alef_maksura_ar(normalize_alef_ar(normalize_unicode(ch))))
+                out = "".join(c for c in out.translate(digits) if c not in drop)
+            if out != ch:
+                table[ch] = out
+    return table
+
+
+def _load() -> tuple[dict[int, str], re.Pattern[str]]:
+    raw: dict[str, str] = json.loads(TABLE_PATH.read_text(encoding="utf-8"))
+    irregular = "".join(re.escape(c) for c, out in raw.items() if len(out) != 1)
+    return {ord(c): out for c, out in raw.items()}, re.compile(f"[{irregular}]" if irregular else r"(?!)")
+
+
+# One str.translate table for the whole normalisation, and the characters whose normal form is
+# not exactly one character (they shift offsets).
+_TABLE, _IRREGULAR = _load()
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,7 +85,7 @@ class NormalizedText:
 
     original: str
     text: str
-    offsets: tuple[int, ...]  # len(text) + 1 entries; the last is len(original)
+    offsets: Sequence[int]  # len(text) + 1 entries; the last is len(original)
 
     def span(self, start: int, end: int) -> tuple[int, int]:
         """Map a [start, end) span of the normalised text back to the original text."""
@@ -70,16 +96,23 @@ class NormalizedText:
 
 
 def normalize(original: str) -> NormalizedText:
-    chars: list[str] = []
+    """One C-level translate pass; offsets are the identity unless a character was dropped or
+    expanded, in which case they are rebuilt from the (rare) irregular positions."""
+    text = original.translate(_TABLE)
+    first = _IRREGULAR.search(original)
+    if first is None:
+        return NormalizedText(original, text, range(len(original) + 1))
     offsets: list[int] = []
-    for i, ch in enumerate(original):
-        # Fast path: most characters of Arabic news are already normal.
-        n = ch if ch.isascii() else _norm_char(ch)
-        for c in n:
-            chars.append(c)
-            offsets.append(i)
-    offsets.append(len(original))
-    return NormalizedText(original, "".join(chars), tuple(offsets))
+    pos = 0
+    for m in _IRREGULAR.finditer(original, first.start()):
+        i = m.start()
+        offsets.extend(range(pos, i))
+        offsets.extend([i] * len(_TABLE.get(ord(original[i]), original[i])))
+        pos = i + 1
+    offsets.extend(range(pos, len(original) + 1))
+    if pos == 0 and not offsets:
+        offsets = [0]
+    return NormalizedText(original, text, offsets)
 
 
 def normalize_word(word: str) -> str:
@@ -157,3 +190,9 @@ def arabic_ratio(text: str, sample: int = 4000) -> float:
     if not letters:
         return 0.0
     return sum(1 for c in letters if _AR.match(c)) / len(letters)
+
+
+if __name__ == "__main__":  # python -m khabar.text: regenerate data/normalization.json
+    TABLE_PATH.write_text(json.dumps(build_table(), ensure_ascii=False, indent=0, sort_keys=True) + "\n",
+                          encoding="utf-8")
+    print(f"wrote {TABLE_PATH}")
