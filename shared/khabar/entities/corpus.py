@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -43,8 +42,3 @@ def split(sentences: list[Sentence]) -> tuple[list[Sentence], list[Sentence]]:
     dev = [s for s in sentences if is_dev(s.id)]
     return train, dev
 
-
-def iter_jsonl(lines: Iterator[str]) -> Iterator[dict]:
-    for line in lines:
-        if line.strip():
-            yield json.loads(line)

@@ -4,40 +4,34 @@ canonical ids and offsets into the original body."""
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
 
 from khabar.models import Entity
 from khabar.text import NormalizedText, clitic_stems, normalize, sentence_spans, token_spans
 
+from ._mention import Mention
 from .bio import chunks
-from .gazetteer import Entry, Match, gazetteer
+from .gazetteer import Match, gazetteer, stems
 from .identity import plain_id, resolve_persons
+from .propagate import propagate
 from .tagger import tag_words
 
 TYPES = {"PERS": "PERSON", "LOC": "LOCATION", "ORG": "ORGANIZATION"}
-
-
-@dataclass(slots=True)
-class _Mention:
-    type: str
-    start: int  # offsets into the normalised text
-    end: int
-    words: list[str]  # normalised, first word clitic-trimmed
-    entry: Entry | None = None
 
 
 def extract_entities(text: str, norm: NormalizedText | None = None) -> list[Entity]:
     """Persons, places and organisations in `text` (an article body), in text order."""
     norm = norm or normalize(text)
     nt = norm.text
-    mentions: list[_Mention] = []
+    mentions: list[Mention] = []
     sentences = []
     for s0, s1 in sentence_spans(nt):
         spans = [(s0 + a, s0 + b) for a, b in token_spans(nt[s0:s1])]
         sentences.append((spans, [nt[a:b] for a, b in spans]))
     freq = Counter(w for _, words in sentences for w in words)
     for spans, words in sentences:
-        mentions += _sentence_mentions(spans, words, freq)
+        raws = [text[o0:o1] for o0, o1 in (norm.span(a, b) for a, b in spans)]
+        mentions += _sentence_mentions(spans, words, raws, freq)
+    mentions = sorted(mentions + propagate(sentences, mentions), key=lambda m: m.start)
     persons = [m for m in mentions if m.type == "PERSON" and m.entry is None]
     person_ids = dict(zip(map(id, persons), resolve_persons([m.words for m in persons]), strict=True))
     out = []
@@ -51,16 +45,25 @@ def extract_entities(text: str, norm: NormalizedText | None = None) -> list[Enti
     return out
 
 
-def _sentence_mentions(spans: list[tuple[int, int]], words: list[str], freq: Counter[str]) -> list[_Mention]:
+def _sentence_mentions(spans: list[tuple[int, int]], words: list[str], raws: list[str],
+                       freq: Counter[str]) -> list[Mention]:
     all_matches = gazetteer().match(words)
     matches = [m for m in all_matches if m.entry.type is not None]  # nisbas are not entities
     taken = [False] * len(words)
-    out: list[_Mention] = []
-    for label, i, j in chunks(tag_words(words, matches=all_matches)):
+    out: list[Mention] = []
+    for label, i, j in chunks(tag_words(words, matches=all_matches, raws=raws)):
+        while i < j and _is("function_word", words[i]):  # باتجاه كوناكري, لدى ...
+            i += 1
         if label not in TYPES or not any(c.isalpha() for w in words[i:j] for c in w):
+            continue
+        if all(_is_common(w) for w in words[i:j]):  # زيت الزيتون, دينار, مارس
             continue
         if label == "PERS" and j - i > 2 and _stray_head(words[i], words[i + 1]):
             i += 1
+        if label == "PERS" and _is("org_trigger", words[i]):
+            label = "ORG"  # a person's name never opens with ديوان / شركة / وزارة
+        elif label == "PERS" and _is("loc_trigger", words[i]):
+            label = "LOC"
         m = _reconcile(i, j, matches, words)
         if m is not None:
             i, j = m.start, m.end
@@ -72,7 +75,7 @@ def _sentence_mentions(spans: list[tuple[int, int]], words: list[str], freq: Cou
         else:
             strip = _person_strip(words[i], freq) if label == "PERS" else _org_strip(words[i])
             first = words[i][strip:]
-            out.append(_Mention(TYPES[label], spans[i][0] + strip, spans[j - 1][1], [first, *words[i + 1:j]]))
+            out.append(Mention(TYPES[label], spans[i][0] + strip, spans[j - 1][1], [first, *words[i + 1:j]]))
     for m in matches:  # confident gazetteer names the tagger missed
         if not m.entry.weak and not any(taken[m.start:m.end]):
             taken[m.start:m.end] = [True] * (m.end - m.start)
@@ -84,7 +87,8 @@ def _sentence_mentions(spans: list[tuple[int, int]], words: list[str], freq: Cou
 def _reconcile(i: int, j: int, matches: list[Match], words: list[str]) -> Match | None:
     """The gazetteer match that names the tagged span [i, j): one covering it (the span grows to
     the full name), one inside it whose other words are head nouns of its kind (شركة غازبروم,
-    جمهورية أذربيجان), or a strong one crossing its boundary. جامعة القاهرة keeps its own id."""
+    جمهورية أذربيجان), one opening it before a word that cannot continue a name, or a strong one
+    crossing its boundary. جامعة القاهرة keeps its own id."""
     classes = gazetteer().word_classes
     for m in matches:
         if m.end <= i or m.start >= j:
@@ -95,15 +99,17 @@ def _reconcile(i: int, j: int, matches: list[Match], words: list[str]) -> Match 
             want = "org_trigger" if m.entry.type == "ORGANIZATION" else "loc_trigger"
             if all(want in classes(w) for w in words[i:m.start] + words[m.end:j]):
                 return Match(i, j, m.entry, m.strip if m.start == i else _org_strip(words[i]))
+            if m.start == i and not m.entry.weak and not words[m.end].startswith(("ال", "لل")):
+                return m  # a name then a verb or preposition (الكومنولث تستفيد): the tagger ran on
         elif not m.entry.weak:
             return m
     return None
 
 
-def _from_match(m: Match, spans: list[tuple[int, int]], words: list[str]) -> _Mention:
+def _from_match(m: Match, spans: list[tuple[int, int]], words: list[str]) -> Mention:
     e = m.entry
     start = spans[m.start][0] + min(m.strip, len(words[m.start]) - 1)
-    return _Mention(e.type or "LOCATION", start, spans[m.end - 1][1], words[m.start:m.end], e)
+    return Mention(e.type or "LOCATION", start, spans[m.end - 1][1], words[m.start:m.end], e)
 
 
 def _org_strip(word: str) -> int:
@@ -119,6 +125,18 @@ def _org_strip(word: str) -> int:
         if (stem.startswith("ال") and len(stem) > 3) or stem in gaz.classes:
             return cut
     return 0
+
+
+def _is(cls: str, word: str) -> bool:
+    """`word` is in lexicon class `cls`, alone or after و/ف (not after ب/ل/ك: بان is Ban, not ب + أن)."""
+    classes = gazetteer().classes
+    return cls in classes.get(word, ()) or (word[:1] in "وف" and cls in classes.get(word[1:], ()))
+
+
+def _is_common(word: str) -> bool:
+    classes = gazetteer().classes
+    return _is("function_word", word) or any(
+        "common_noun" in classes.get(s, ()) for s in stems(word) if len(s) >= 3)
 
 
 _NAME_CLASSES = frozenset({"first_name", "known_person", "name_particle"})

@@ -1,8 +1,8 @@
 """CRF features for one sentence of normalised words.
 
 Per-word features are computed once per distinct word (LRU cache) and neighbours reuse them with
-an offset prefix, so a sentence costs a few list concatenations per token; only the gazetteer
-walk and two stem bigrams are per-position work.
+an offset prefix, so a sentence costs a few list concatenations per token; only gazetteer tags,
+stem n-grams, class conjunctions and written forms are per-position work.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from .gazetteer import Match, gazetteer
 
 _CLASS_ABBR = {"person_title": "T", "person_verb": "V", "org_trigger": "O", "loc_trigger": "L",
                "name_particle": "P", "first_name": "F", "known_person": "K"}
+# function_word and common_noun serve extract-time rules only: as features they scored no better.
 
 
 def _shape(w: str) -> str:
@@ -34,6 +35,7 @@ def _gaz_first_tokens() -> frozenset[str]:
 
 
 WordInfo = tuple[str, str, tuple[str, ...], dict[int, tuple[str, ...]]]
+_VOWELS = frozenset("اوي")
 
 
 @lru_cache(maxsize=200_000)
@@ -42,7 +44,7 @@ def word_info(w: str) -> WordInfo:
     normalised word."""
     stems = clitic_stems(w)
     stem = stems[-1]
-    classes = sorted(_CLASS_ABBR[c] for c in gazetteer().word_classes(w))
+    classes = sorted(_CLASS_ABBR[c] for c in gazetteer().word_classes(w) if c in _CLASS_ABBR)
     shape = _shape(w)
     own = [f"w={w}", f"s={stem}", f"p1={w[:1]}", f"p2={w[:2]}", f"p3={w[:3]}", f"x1={w[-1:]}",
            f"x2={w[-2:]}", f"x3={w[-3:]}", f"sx2={stem[-2:]}", f"sp2={stem[:2]}", f"sh={shape}",
@@ -66,16 +68,17 @@ def word_info(w: str) -> WordInfo:
     return stem, "".join(classes), tuple(own), ctx
 
 
-_VOWELS = frozenset("اوي")
 _EDGE = {-2: ("-2:BOS",), -1: ("-1:BOS",), 1: ("1:EOS",), 2: ("2:EOS",)}
 
 
 def sentence_features(words: list[str], matches: list[Match] | None = None,
                       info: Callable[[str], WordInfo] = word_info,
-                      keep: Container[str] | None = None) -> list[list[str]]:
+                      keep: Container[str] | None = None, raws: list[str] | None = None) -> list[list[str]]:
     """Feature strings per word; `words` are already normalised (khabar.text.normalize_word).
     `matches` are the sentence's gazetteer matches when the caller has them already. At tagging
-    time `info` and `keep` drop features the model has no weight for (same tags, less work)."""
+    time `info` and `keep` drop features the model has no weight for (same tags, less work).
+    `raws` are the words as written: where normalisation merged forms (على/علي, the preposition
+    and the name), the written form is a feature."""
     n = len(words)
     infos = [info(w) for w in words]
     gtags: list[str | None] = [None] * n
@@ -84,32 +87,31 @@ def sentence_features(words: list[str], matches: list[Match] | None = None,
         multi = "m" if m.end - m.start > 1 else "1"
         for k in range(m.start, m.end):
             gtags[k] = ("B-" if k == m.start else "I-") + cat + multi
+    # Neighbour features padded with sentence-edge markers, so each token is one list display.
+    m2 = [_EDGE[-2], _EDGE[-2], *(x[3][-2] for x in infos)]
+    m1 = [_EDGE[-1], *(x[3][-1] for x in infos)]
+    p1 = [*(x[3][1] for x in infos[1:]), _EDGE[1]]
+    p2 = [*(x[3][2] for x in infos[2:]), _EDGE[2], _EDGE[2]]
+    stems = ["<s>", *(x[0] for x in infos), "</s>"]
+    classes = ["", *(x[1] for x in infos), ""]
+    gt = [None, *gtags, None]
     out: list[list[str]] = []
     for i in range(n):
-        stem, _, own, _ = infos[i]
-        f = ["bias", *own]
-        for off in (-2, -1, 1, 2):
-            j = i + off
-            f.extend(infos[j][3][off] if 0 <= j < n else _EDGE[off])
-        extra: list[str] = []  # per-position features; the per-word ones come from `info`
-        g = gtags[i]
-        if g:
-            extra.append("g=" + g)
-        w = words[i]
-        if i > 0:
-            extra.append(f"b-={infos[i - 1][0]}|{stem}")
-            if infos[i - 1][1]:  # e.g. a first name then ال...ي: a family name (محمد الصفتي)
-                extra.append(f"pcx={infos[i - 1][1]}|{w[:2]}|{w[-1:]}")
-            if gtags[i - 1]:
-                extra.append(f"-1g={gtags[i - 1]}")
-        if i + 1 < n:
-            extra.append(f"b+={stem}|{infos[i + 1][0]}")
-            if infos[i + 1][1]:
-                extra.append(f"ncx={infos[i + 1][1]}|{w[:2]}")
-            if gtags[i + 1]:
-                extra.append(f"1g={gtags[i + 1]}")
-            if i > 0:
-                extra.append(f"t3={infos[i - 1][0]}|{stem}|{infos[i + 1][0]}")
-        f.extend(extra if keep is None else [x for x in extra if x in keep])
-        out.append(f)
+        w, stem = words[i], stems[i + 1]
+        extra = [f"b-={stems[i]}|{stem}", f"b+={stem}|{stems[i + 2]}", f"t3={stems[i]}|{stem}|{stems[i + 2]}"]
+        if raws is not None and raws[i] != w:
+            extra.append("r=" + raws[i])
+        if gt[i + 1]:
+            extra.append(f"g={gt[i + 1]}")
+        if gt[i]:
+            extra.append(f"-1g={gt[i]}")
+        if gt[i + 2]:
+            extra.append(f"1g={gt[i + 2]}")
+        if classes[i]:  # e.g. a first name then ال...ي: a family name (محمد الصفتي)
+            extra.append(f"pcx={classes[i]}|{w[:2]}|{w[-1:]}")
+        if classes[i + 2]:
+            extra.append(f"ncx={classes[i + 2]}|{w[:2]}")
+        if keep is not None:
+            extra = [x for x in extra if x in keep]
+        out.append(["bias", *infos[i][2], *m2[i], *m1[i], *p1[i], *p2[i], *extra])
     return out

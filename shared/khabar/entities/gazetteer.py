@@ -18,7 +18,7 @@ from khabar.text import clitic_stems, normalize_word
 from ._paths import DATA_DIR
 
 _TOKEN = re.compile(r"\w+|[^\w\s]", re.U)
-_stems = lru_cache(maxsize=200_000)(clitic_stems)
+stems = lru_cache(maxsize=200_000)(clitic_stems)  # words repeat: strip each once
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,7 +64,7 @@ class Gazetteer:
     def word_classes(self, word: str) -> frozenset[str]:
         """Classes of a normalised word or of its clitic-stripped stems (وقال -> قال)."""
         out: frozenset[str] = frozenset()
-        for stem in _stems(word):
+        for stem in stems(word):
             out |= self.classes.get(stem, frozenset())
         return out
 
@@ -76,7 +76,7 @@ class Gazetteer:
         while i < n:
             best: Match | None = None
             word = words[i]
-            for stem in _stems(word):
+            for stem in stems(word):
                 key: tuple[str, ...] = (stem,)
                 j = i + 1
                 while key in prefixes:

@@ -28,7 +28,7 @@ def plain_id(type_: str, words: list[str]) -> str:
     """Id of an unknown entity from its normalised, clitic-trimmed words."""
     if type_ != "PERSON" and words and words[0].startswith("ال") and len(words[0]) > 3:
         words = [words[0][2:], *words[1:]]
-    return f"{PREFIX[type_]}:" + "_".join(words)
+    return f"{PREFIX[type_]}:" + "_".join(words).lower()  # lower: Latin names in Arabic text
 
 
 def _contains(long: tuple[str, ...], short: tuple[str, ...]) -> bool:

@@ -9,6 +9,7 @@ import pycrfsuite
 
 from khabar.text import normalize_word
 
+from . import camel_backend
 from ._paths import MODEL_PATH
 from .features import WordInfo, sentence_features, word_info
 from .gazetteer import Match
@@ -16,7 +17,7 @@ from .gazetteer import Match
 _cached_norm = lru_cache(maxsize=200_000)(normalize_word)
 
 
-class _Model:
+class Model:
     """A crfsuite tagger and the attributes it has weights for: features outside that set cannot
     change a tag, so they are dropped before crossing into C++ (tagging ~1.7x faster)."""
 
@@ -34,24 +35,31 @@ class _Model:
         return (stem, classes, tuple(x for x in own if x in keep),
                 {off: tuple(x for x in feats if x in keep) for off, feats in ctx.items()})
 
-    def tag(self, words: list[str], matches: list[Match] | None) -> list[str]:
-        return list(self.tagger.tag(sentence_features(words, matches, self.info, self.attrs)))
+    def tag(self, words: list[str], matches: list[Match] | None, raws: list[str] | None) -> list[str]:
+        return list(self.tagger.tag(sentence_features(words, matches, self.info, self.attrs, raws)))
 
 
 @lru_cache(maxsize=2)
-def load_model(path: Path = MODEL_PATH) -> _Model:
-    return _Model(path)
+def load_model(path: Path = MODEL_PATH) -> Model:
+    return Model(path)
 
 
-def tag_words(words: list[str], model: Path = MODEL_PATH, matches: list[Match] | None = None) -> list[str]:
-    """BIO tags for already-normalised words of one sentence (and its gazetteer matches, if known)."""
+def tag_words(words: list[str], model: Path = MODEL_PATH, matches: list[Match] | None = None,
+              raws: list[str] | None = None) -> list[str]:
+    """BIO tags for the normalised words of one sentence; `matches` are its gazetteer matches if
+    already known, `raws` the words as written."""
     if not words:
         return []
-    return load_model(model).tag(words, matches)
+    if camel_backend.wanted():
+        return camel_backend.tag_words(raws or words)
+    return load_model(model).tag(words, matches, raws)
+
+
+def prepare(tokens: list[str]) -> list[str]:
+    """Normalised words for raw tokens; an empty token gets a stand-in so it keeps its place."""
+    return [_cached_norm(t.strip()) or "_" for t in tokens]
 
 
 def tag_tokens(tokens: list[str], model: Path = MODEL_PATH) -> list[str]:
     """BIO tags (PERS/LOC/ORG/MISC), one per given token; tokens are raw text."""
-    # An empty or whitespace token would vanish in a feature string; give it a stand-in.
-    words = [_cached_norm(t.strip()) or "_" for t in tokens]
-    return tag_words(words, model)
+    return tag_words(prepare(tokens), model, raws=tokens)

@@ -10,12 +10,11 @@ from pathlib import Path
 
 import pycrfsuite
 
-from khabar.text import normalize_word
-
 from . import corpus
 from ._paths import MODEL_PATH
 from .bio import score
 from .features import sentence_features
+from .tagger import Model, prepare
 
 C1, C2 = 0.05, 0.01  # chosen on the dev split with --grid (see README)
 MAX_ITER = 250
@@ -23,7 +22,7 @@ MIN_FREQ = 1
 
 
 def featurize(sentences: list[corpus.Sentence]) -> list[list[list[str]]]:
-    return [sentence_features([normalize_word(t) or "_" for t in s.tokens]) for s in sentences]
+    return [sentence_features(prepare(s.tokens), raws=s.tokens) for s in sentences]
 
 
 def train(sentences: list[corpus.Sentence], out: Path, c1: float = C1, c2: float = C2,
@@ -38,14 +37,23 @@ def train(sentences: list[corpus.Sentence], out: Path, c1: float = C1, c2: float
 
 
 def evaluate(model: Path, sentences: list[corpus.Sentence]) -> tuple[dict, float]:
-    """Scores and tokens/s (features + Viterbi) of `model` on `sentences`."""
-    tagger = pycrfsuite.Tagger()
-    tagger.open(str(model))
+    """Scores and tokens/s (normalisation, features and Viterbi, as `tag_tokens` runs) of
+    `model` on `sentences`."""
+    tagger = Model(model)
     t0 = time.perf_counter()
-    preds = [tagger.tag(x) for x in featurize(sentences)]
+    preds = [tagger.tag(prepare(s.tokens), None, s.tokens) for s in sentences]
     elapsed = time.perf_counter() - t0
     ntok = sum(len(s.tokens) for s in sentences)
     return score((s.tags, p) for s, p in zip(sentences, preds, strict=True)), ntok / elapsed
+
+
+def _grid(train_set: list[corpus.Sentence], dev: list[corpus.Sentence], tmp: Path, max_iter: int) -> int:
+    for c1 in (0.0, 0.02, 0.05, 0.2):
+        for c2 in (0.001, 0.01, 0.05):
+            train(train_set, tmp, c1, c2, max_iter)
+            print(f"c1={c1} c2={c2} dev micro-F1={evaluate(tmp, dev)[0]['micro']['f1']:.4f}", flush=True)
+    tmp.unlink()
+    return 0
 
 
 def _line(name: str, r: dict) -> str:
@@ -60,9 +68,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--c1", type=float, default=C1)
     parser.add_argument("--c2", type=float, default=C2)
     parser.add_argument("--max-iter", type=int, default=MAX_ITER)
+    parser.add_argument("--grid", action="store_true", help="dev micro-F1 over a c1 x c2 grid; writes nothing")
     args = parser.parse_args(argv)
     train_set, dev = corpus.split(corpus.load())
     print(f"ANERcorp: {len(train_set)} train / {len(dev)} dev sentences", flush=True)
+    if args.grid:
+        return _grid(train_set, dev, args.out.with_suffix(".grid.crfsuite"), args.max_iter)
     t0 = time.perf_counter()
     held = args.out.with_suffix(".heldout.crfsuite") if args.full else args.out
     train(train_set, held, args.c1, args.c2, args.max_iter)

@@ -1,0 +1,61 @@
+"""Article-level consistency: a name the tagger found once is found everywhere in the article.
+
+The CRF sees one sentence at a time and misses repeats (وقال بوتين after فلاديمير بوتين). Only
+multi-word person names lend their last word (the surname), and only unknown names whose full
+word sequence recurs are copied, so common words are not turned into entities.
+"""
+
+from __future__ import annotations
+
+from ._mention import Mention
+from .gazetteer import gazetteer, stems
+
+Sentence = tuple[list[tuple[int, int]], list[str]]  # token spans (normalised text), words
+
+
+def propagate(sentences: list[Sentence], mentions: list[Mention]) -> list[Mention]:
+    """New mentions for untagged repeats of names already in `mentions`."""
+    classes = gazetteer().classes
+    singles: dict[str, str] = {}
+    seqs: dict[str, dict[tuple[str, ...], str]] = {}  # first word -> name -> type
+    for m in mentions:
+        if m.entry is not None:
+            continue
+        if m.type == "PERSON" and len(m.words) >= 2 and len(m.words[-1]) >= 3 and m.words[-1] not in classes:
+            singles.setdefault(m.words[-1], "PERSON")
+        if len(m.words) >= 2:
+            seqs.setdefault(m.words[0], {}).setdefault(tuple(m.words), m.type)
+    if not singles and not seqs:
+        return []
+    firsts = set(singles) | set(seqs)
+    taken = {k for m in mentions for k in range(m.start, m.end)}
+    out: list[Mention] = []
+    for spans, words in sentences:
+        i = 0
+        while i < len(words):
+            found = _at(words, i, singles, seqs) if not firsts.isdisjoint(stems(words[i])) else None
+            if found is None:
+                i += 1
+                continue
+            n, strip, type_ = found
+            start, end = spans[i][0] + strip, spans[i + n - 1][1]
+            if not any(k in taken for k in range(start, end)):
+                out.append(Mention(type_, start, end, [words[i][strip:], *words[i + 1:i + n]]))
+                taken.update(range(start, end))
+            i += n
+    return out
+
+
+def _at(words: list[str], i: int, singles: dict[str, str],
+        seqs: dict[str, dict[tuple[str, ...], str]]) -> tuple[int, int, str] | None:
+    """(length, clitic chars to cut, type) of a known name starting at word i, if any."""
+    for stem in stems(words[i]):
+        if not words[i].endswith(stem):
+            continue
+        strip = len(words[i]) - len(stem)
+        for key, type_ in seqs.get(stem, {}).items():
+            if tuple(words[i + 1:i + len(key)]) == key[1:]:
+                return len(key), strip, type_
+        if stem in singles:
+            return 1, strip, singles[stem]
+    return None
