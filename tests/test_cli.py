@@ -1,0 +1,62 @@
+"""The command line as a user scripts it: JSON contracts, exit codes, one-line errors."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from khabar.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_inspect_sample_article_contract(capsys: pytest.CaptureFixture[str], sample_article: Path) -> None:
+    code, out, _ = _run(capsys, "inspect", str(sample_article))
+    assert code == 0
+    [doc] = [json.loads(line) for line in out.splitlines()]
+    assert set(doc) == {"id", "title", "source", "body", "entities", "figures"}
+    assert doc["title"] == "اجتماع غير رسمي لزعماء رابطة الدول المستقلة"
+    assert "تسنيم" in doc["source"] and "مصدر" not in doc["body"]
+    figures = [(f["kind"], f["value"], f["unit"], f["metric"]) for f in doc["figures"]]
+    assert figures == [("percent", 2.0, "%", "trade"), ("money", 83.7e9, "USD", "trade")]
+    assert doc["figures"][0]["direction"] == "up"
+    countries = {e["country_code"] for e in doc["entities"] if e["country_code"]}
+    assert countries == {"RU", "AZ", "AM", "BY", "KZ", "KG", "TJ", "TM", "UZ"}
+    for item in doc["entities"] + doc["figures"]:
+        assert doc["body"][item["start"]:item["end"]] == item["text"]
+    assert {e["type"] for e in doc["entities"]} == {"PERSON", "LOCATION", "ORGANIZATION"}
+
+
+def test_extract_then_query(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    lake = tmp_path / "lake"
+    code, out, _ = _run(capsys, "extract", str(ROOT / "samples"), "--lake", str(lake), "--date", "2026-11-28",
+                        "--quiet")
+    assert code == 0
+    summary = json.loads(out)
+    assert summary["uploads"] == 3 and summary["articles"] == 5 and summary["rejects"] == 2
+    code, out, _ = _run(capsys, "query", "--lake", str(lake), "--format", "csv",
+                        "SELECT dt, count(*) AS n FROM articles WHERE dt = ? GROUP BY dt", "--param", "2026-11-28")
+    assert (code, out.strip()) == (0, "dt,n\n2026-11-28,5")
+    code, out, _ = _run(capsys, "query", "--lake", str(lake), "--format", "json",
+                        "SELECT unit, count(*) AS n FROM figures WHERE kind = 'money' GROUP BY unit ORDER BY unit")
+    units = {json.loads(line)["unit"] for line in out.splitlines()}
+    assert {"USD", "SAR", "EUR", "TND", "MAD"} <= units
+
+
+@pytest.mark.parametrize(("argv", "message"), [
+    (["inspect", "/no/such/file.txt"], "no such file or folder"),
+    (["query", "--lake", "/tmp", "SELEC broken"], "QueryError"),
+    (["extract", "x.txt", "--lake", "/tmp/l", "--date", "28-11-2026"], "ValueError"),
+])
+def test_errors_are_one_line_and_non_zero(capsys: pytest.CaptureFixture[str], argv: list[str], message: str) -> None:
+    code, _, err = _run(capsys, *argv)
+    assert code != 0
+    assert err.startswith("khabar: error:") and message in err and len(err.strip().splitlines()) == 1
