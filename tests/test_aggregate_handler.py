@@ -7,6 +7,7 @@ import re
 import urllib.request
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import boto3
@@ -154,6 +155,14 @@ def test_handler_defaults_to_yesterday_and_rejects_bad_dates() -> None:
     assert target_day({"date": "2026-11-20"}) == "2026-11-20"
     with pytest.raises(ValueError):
         target_day({"date": "2026-11-20'; DROP TABLE x; --"})
+
+
+def test_scheduler_input_fixes_the_day_even_when_retried_later() -> None:
+    # GIVEN the template's Scheduler input (the scheduled time), delivered or retried at any time
+    event = json.loads((Path(__file__).parent / "events" / "scheduler_nightly.json").read_text())
+    # THEN the night summarised is the day before the schedule, not before the delivery
+    assert target_day(event, now=datetime(2026, 11, 30, 0, 10, tzinfo=UTC)) == "2026-11-28"
+    assert target_day({"time": "2026-11-29T02:00:00Z"}) == "2026-11-28"
 
 
 # ---- the error path: FAILED / CANCELLED / timeout, with the query id and reason -----------------

@@ -49,10 +49,15 @@ class NightlyConfig:
 
 
 def target_day(event: dict[str, Any] | None, now: datetime | None = None) -> str:
-    """The event's "date" (EventBridge Scheduler input), else yesterday in UTC."""
-    day = (event or {}).get("date")
+    """The event's "date" (a manual run), else the day before the schedule's time (EventBridge
+    Scheduler's `scheduled_time` input, or a scheduled event's `time`), else yesterday in UTC."""
+    event = event or {}
+    day = event.get("date")
     if day:
         return safe_dt(str(day))
+    stamp = event.get("scheduled_time") or event.get("time")
+    if stamp:
+        now = datetime.fromisoformat(str(stamp).replace("Z", "+00:00"))
     return ((now or datetime.now(UTC)).astimezone(UTC).date() - timedelta(days=1)).isoformat()
 
 

@@ -7,7 +7,8 @@ stem n-grams, class conjunctions and written forms are per-position work.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Container
+from collections import Counter
+from collections.abc import Callable, Container, Mapping, Sequence
 from functools import lru_cache
 
 from khabar.text import clitic_stems
@@ -46,9 +47,8 @@ def word_info(w: str) -> WordInfo:
     stem = stems[-1]
     classes = sorted(_CLASS_ABBR[c] for c in gazetteer().word_classes(w) if c in _CLASS_ABBR)
     shape = _shape(w)
-    own = [f"w={w}", f"s={stem}", f"p1={w[:1]}", f"p2={w[:2]}", f"p3={w[:3]}", f"x1={w[-1:]}",
-           f"x2={w[-2:]}", f"x3={w[-3:]}", f"sx2={stem[-2:]}", f"sp2={stem[:2]}", f"sh={shape}",
-           f"len={min(len(stem), 9)}"]
+    own = [f"w={w}", f"s={stem}", f"p2={w[:2]}", f"p3={w[:3]}", f"x2={w[-2:]}", f"x3={w[-3:]}",
+           f"sx2={stem[-2:]}", f"sp2={stem[:2]}", f"sh={shape}|{min(len(stem), 9)}"]
     own += [f"c={c}" for c in classes]
     # Consonant/long-vowel pattern: transliterated foreign names (بلنسية, أراجون) break Arabic
     # root templates, which a pattern like CVCCVC exposes for words never seen in training.
@@ -60,12 +60,73 @@ def word_info(w: str) -> WordInfo:
         own.append("stem_gz")  # the clitic-free stem starts a gazetteer name
     ctx: dict[int, tuple[str, ...]] = {}
     for off in (-1, 1):
-        ctx[off] = (f"{off}w={w}", f"{off}s={stem}", f"{off}x2={w[-2:]}", f"{off}sh={shape}",
-                    f"{off}p2={w[:2]}", f"{off}vp={own_vp}",
+        ctx[off] = (f"{off}w={w}", f"{off}s={stem}", f"{off}x2={w[-2:]}", f"{off}p2={w[:2]}",
                     *(f"{off}c={c}" for c in classes))
     for off in (-2, 2):
         ctx[off] = (f"{off}s={stem}", f"{off}w={w}", *(f"{off}c={c}" for c in classes))
     return stem, "".join(classes), tuple(own), ctx
+
+
+# Document context without labels: how a word is used elsewhere in the article (or in a window of
+# neighbouring sentences). A stem seen after a title or a first name elsewhere is likely a surname
+# here; one seen after an organisation head is likely part of a name; one seen with the article
+# ال elsewhere is likely a common noun. Cue letters: n seen, T after a title, F after a first name
+# or name particle, O after an org head, L after a place head, V next to a reporting verb, A with ال.
+Doc = Mapping[str, Mapping[str, int]]
+WINDOW = 6  # sentences either side when no article boundaries are known (ANERcorp, `khabar tag`)
+
+
+def local_cues(words: Sequence[str], infos: Sequence[WordInfo]) -> list[str]:
+    """Cue letters of each position (see `Doc`); "" for short words and lexicon class words."""
+    n = len(words)
+    out = []
+    for i in range(n):
+        stem, cls = infos[i][0], infos[i][1]
+        if len(stem) < 3 or cls or not stem.isalpha():
+            out.append("")
+            continue
+        prev = infos[i - 1][1] if i else ""
+        nxt = infos[i + 1][1] if i + 1 < n else ""
+        c = "n"
+        if prev:
+            c += "".join(x for x, y in (("T", "T"), ("F", "F"), ("F", "P"), ("O", "O"), ("L", "L")) if y in prev)
+        if "V" in prev or "V" in nxt:
+            c += "V"
+        w = words[i]
+        pre = w[: len(w) - len(stem)]
+        if "ال" in pre or pre.endswith("لل"):
+            c += "A"
+        out.append(c)
+    return out
+
+
+def add_cues(counts: dict[str, Counter[str]], words: Sequence[str], infos: Sequence[WordInfo]) -> None:
+    for x, cues in zip(infos, local_cues(words, infos), strict=True):
+        if cues:
+            counts.setdefault(x[0], Counter()).update(cues)
+
+
+def doc_counts(sentences: Sequence[Sequence[str]], info: Callable[[str], WordInfo] = word_info) -> Doc:
+    """Cue counts per stem over the normalised word lists of one article."""
+    counts: dict[str, Counter[str]] = {}
+    for words in sentences:
+        add_cues(counts, words, [info(w) for w in words])
+    return counts
+
+
+def window_docs(sentences: Sequence[Sequence[str]], window: int = WINDOW,
+                info: Callable[[str], WordInfo] = word_info) -> list[Doc]:
+    """For consecutive sentences without article boundaries: the cue counts of each sentence's
+    window of `window` sentences either side (itself included; its own cues are discounted)."""
+    per = [doc_counts([words], info) for words in sentences]
+    out: list[Doc] = []
+    for k in range(len(sentences)):
+        counts: dict[str, Counter[str]] = {}
+        for d in per[max(0, k - window): k + window + 1]:
+            for stem, c in d.items():
+                counts.setdefault(stem, Counter()).update(c)
+        out.append(counts)
+    return out
 
 
 _EDGE = {-2: ("-2:BOS",), -1: ("-1:BOS",), 1: ("1:EOS",), 2: ("2:EOS",)}
@@ -73,12 +134,14 @@ _EDGE = {-2: ("-2:BOS",), -1: ("-1:BOS",), 1: ("1:EOS",), 2: ("2:EOS",)}
 
 def sentence_features(words: list[str], matches: list[Match] | None = None,
                       info: Callable[[str], WordInfo] = word_info,
-                      keep: Container[str] | None = None, raws: list[str] | None = None) -> list[list[str]]:
+                      keep: Container[str] | None = None, raws: list[str] | None = None,
+                      doc: Doc | None = None) -> list[list[str]]:
     """Feature strings per word; `words` are already normalised (khabar.text.normalize_word).
     `matches` are the sentence's gazetteer matches when the caller has them already. At tagging
     time `info` and `keep` drop features the model has no weight for (same tags, less work).
     `raws` are the words as written: where normalisation merged forms (على/علي, the preposition
-    and the name), the written form is a feature."""
+    and the name), the written form is a feature. `doc` holds the cue counts of the article (or
+    window) this sentence is in, itself included."""
     n = len(words)
     infos = [info(w) for w in words]
     gtags: list[str | None] = [None] * n
@@ -95,6 +158,7 @@ def sentence_features(words: list[str], matches: list[Match] | None = None,
     stems = ["<s>", *(x[0] for x in infos), "</s>"]
     classes = ["", *(x[1] for x in infos), ""]
     gt = [None, *gtags, None]
+    cues = local_cues(words, infos) if doc else None
     out: list[list[str]] = []
     for i in range(n):
         w, stem = words[i], stems[i + 1]
@@ -111,6 +175,9 @@ def sentence_features(words: list[str], matches: list[Match] | None = None,
             extra.append(f"pcx={classes[i]}|{w[:2]}|{w[-1:]}")
         if classes[i + 2]:
             extra.append(f"ncx={classes[i + 2]}|{w[:2]}")
+        if cues is not None and (seen := doc.get(stem)):  # type: ignore[union-attr]
+            own_cues = cues[i]
+            extra += [f"d={c}" for c, k in seen.items() if k > (c in own_cues)]
         if keep is not None:
             extra = [x for x in extra if x in keep]
         out.append(["bias", *infos[i][2], *m2[i], *m1[i], *p1[i], *p2[i], *extra])
