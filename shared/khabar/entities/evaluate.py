@@ -15,14 +15,14 @@ from . import corpus
 from ._paths import MODEL_PATH, shared_dir
 from .bio import score
 from .extract import extract_entities
-from .tagger import tag_tokens
+from .tagger import tag_sentences
 
 GOLD_TYPES = {"PERSON", "LOCATION", "ORGANIZATION"}
 
 
 def eval_dev(model: Path = MODEL_PATH) -> dict[str, Any]:
     _, dev = corpus.split(corpus.load())
-    return score((s.tags, tag_tokens(s.tokens, model)) for s in dev)
+    return score(zip((s.tags for s in dev), tag_sentences([s.tokens for s in dev], model), strict=True))
 
 
 def _covers(entity_text: str, surface: str, exact: bool) -> bool:

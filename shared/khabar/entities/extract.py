@@ -4,12 +4,14 @@ canonical ids and offsets into the original body."""
 from __future__ import annotations
 
 from collections import Counter
+from itertools import chain
 
 from khabar.models import Entity
 from khabar.text import NormalizedText, clitic_stems, normalize, sentence_spans, token_spans
 
 from ._mention import Mention
 from .bio import chunks
+from .features import Doc, doc_counts
 from .gazetteer import Match, gazetteer, stems
 from .identity import plain_id, resolve_persons
 from .propagate import propagate
@@ -27,10 +29,12 @@ def extract_entities(text: str, norm: NormalizedText | None = None) -> list[Enti
     for s0, s1 in sentence_spans(nt):
         spans = [(s0 + a, s0 + b) for a, b in token_spans(nt[s0:s1])]
         sentences.append((spans, [nt[a:b] for a, b in spans]))
-    freq = Counter(w for _, words in sentences for w in words)
+    freq = Counter(chain.from_iterable(words for _, words in sentences))
+    doc = doc_counts([words for _, words in sentences])
+    off = norm.offsets
     for spans, words in sentences:
-        raws = [text[o0:o1] for o0, o1 in (norm.span(a, b) for a, b in spans)]
-        mentions += _sentence_mentions(spans, words, raws, freq)
+        raws = [text[off[a]:off[b - 1] + 1] for a, b in spans]  # tokens are never empty
+        mentions += _sentence_mentions(spans, words, raws, freq, doc)
     mentions = sorted(mentions + propagate(sentences, mentions), key=lambda m: m.start)
     persons = [m for m in mentions if m.type == "PERSON" and m.entry is None]
     person_ids = dict(zip(map(id, persons), resolve_persons([m.words for m in persons]), strict=True))
@@ -46,12 +50,12 @@ def extract_entities(text: str, norm: NormalizedText | None = None) -> list[Enti
 
 
 def _sentence_mentions(spans: list[tuple[int, int]], words: list[str], raws: list[str],
-                       freq: Counter[str]) -> list[Mention]:
+                       freq: Counter[str], doc: Doc) -> list[Mention]:
     all_matches = gazetteer().match(words)
     matches = [m for m in all_matches if m.entry.type is not None]  # nisbas are not entities
     taken = [False] * len(words)
     out: list[Mention] = []
-    for label, i, j in chunks(tag_words(words, matches=all_matches, raws=raws)):
+    for label, i, j in chunks(tag_words(words, matches=all_matches, raws=raws, doc=doc)):
         while i < j and _is("function_word", words[i]):  # باتجاه كوناكري, لدى ...
             i += 1
         if label not in TYPES or not any(c.isalpha() for w in words[i:j] for c in w):

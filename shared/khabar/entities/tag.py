@@ -8,11 +8,13 @@ import json
 import sys
 from typing import TextIO
 
-from .tagger import tag_tokens
+from .tagger import tag_sentences
 
 
 def tag_stream(inp: TextIO, out: TextIO) -> int:
-    n = 0
+    """Lines are read whole first: each sentence is tagged with the document cues of its
+    neighbouring lines (consecutive sentences of a corpus), see `features.WINDOW`."""
+    objs = []
     for lineno, line in enumerate(inp, 1):
         if not line.strip():
             continue
@@ -20,10 +22,11 @@ def tag_stream(inp: TextIO, out: TextIO) -> int:
         tokens = obj.get("tokens")
         if not isinstance(tokens, list) or not all(isinstance(t, str) for t in tokens):
             raise ValueError(f"line {lineno}: 'tokens' must be a list of strings")
-        obj["tags"] = tag_tokens(tokens)
+        objs.append(obj)
+    for obj, tags in zip(objs, tag_sentences([o["tokens"] for o in objs]), strict=True):
+        obj["tags"] = tags
         out.write(json.dumps(obj, ensure_ascii=False) + "\n")
-        n += 1
-    return n
+    return len(objs)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -13,7 +13,7 @@ import pycrfsuite
 from . import corpus
 from ._paths import MODEL_PATH
 from .bio import score
-from .features import sentence_features
+from .features import sentence_features, window_docs
 from .tagger import Model, prepare
 
 C1, C2 = 0.05, 0.01  # chosen on the dev split with --grid (see README)
@@ -22,7 +22,9 @@ MIN_FREQ = 1
 
 
 def featurize(sentences: list[corpus.Sentence]) -> list[list[list[str]]]:
-    return [sentence_features(prepare(s.tokens), raws=s.tokens) for s in sentences]
+    words = [prepare(s.tokens) for s in sentences]
+    return [sentence_features(w, raws=s.tokens, doc=d)
+            for w, s, d in zip(words, sentences, window_docs(words), strict=True)]
 
 
 def train(sentences: list[corpus.Sentence], out: Path, c1: float = C1, c2: float = C2,
@@ -39,9 +41,10 @@ def train(sentences: list[corpus.Sentence], out: Path, c1: float = C1, c2: float
 def evaluate(model: Path, sentences: list[corpus.Sentence]) -> tuple[dict, float]:
     """Scores and tokens/s (normalisation, features and Viterbi, as `tag_tokens` runs) of
     `model` on `sentences`."""
-    tagger = Model(model)
+    tagger = Model(model)  # not load_model(): grid and CV runs rewrite the same path
     t0 = time.perf_counter()
-    preds = [tagger.tag(prepare(s.tokens), None, s.tokens) for s in sentences]
+    words = [prepare(s.tokens) for s in sentences]
+    preds = [tagger.tag(w, None, s.tokens, d) for w, s, d in zip(words, sentences, window_docs(words), strict=True)]
     elapsed = time.perf_counter() - t0
     ntok = sum(len(s.tokens) for s in sentences)
     return score((s.tags, p) for s, p in zip(sentences, preds, strict=True)), ntok / elapsed

@@ -103,6 +103,35 @@ def _unsafe_name(name: str) -> str | None:
     return None
 
 
+def _common_problem(name: str, limits: Limits, total: int) -> tuple[str, str] | None:
+    why = _unsafe_name(name)
+    if why:
+        return "unsafe_member", why
+    if total > limits.max_uncompressed_bytes:
+        return "archive_limit", f"archive over {limits.max_uncompressed_bytes} uncompressed bytes"
+    return None
+
+
+def _zip_problem(info: zipfile.ZipInfo, limits: Limits, total: int) -> tuple[str, str] | None:
+    """(reason, detail) when a zip member must not be read; `total` counts this member too."""
+    if stat.S_ISLNK(info.external_attr >> 16):
+        return "unsafe_member", "symbolic link in archive"
+    if info.flag_bits & 0x1:
+        return "encrypted_member", "encrypted member"
+    ratio = info.file_size / max(info.compress_size, 1)
+    if info.file_size > 1 << 20 and ratio > limits.max_ratio:
+        return "archive_limit", f"compression ratio {ratio:.0f} over {limits.max_ratio}"
+    return _common_problem(info.filename, limits, total)
+
+
+def _tar_problem(info: tarfile.TarInfo, limits: Limits, total: int) -> tuple[str, str] | None:
+    if info.issym() or info.islnk():
+        return "unsafe_member", "link in archive"
+    if not info.isfile():
+        return "unsafe_member", "device or special file in archive"
+    return _common_problem(info.name, limits, total)
+
+
 def _seekable(stream: BinaryIO) -> BinaryIO:
     try:
         if stream.seekable():
@@ -125,30 +154,14 @@ def read_zip(stream: BinaryIO, limits: Limits, where: str) -> Iterator[Member]:
     total = 0
     with zf:
         for info in zf.infolist():
-            loc = f"{where}!{info.filename}"
             if info.is_dir():
                 continue
-            mode = info.external_attr >> 16
-            if stat.S_ISLNK(mode):
-                yield info.filename, None, Reject(loc, "unsafe_member", "symbolic link in archive")
-                continue
-            why = _unsafe_name(info.filename)
-            if why:
-                yield info.filename, None, Reject(loc, "unsafe_member", why)
-                continue
-            if info.flag_bits & 0x1:
-                yield info.filename, None, Reject(loc, "encrypted_member", "encrypted member")
-                continue
-            ratio = info.file_size / max(info.compress_size, 1)
-            if info.file_size > 1 << 20 and ratio > limits.max_ratio:
-                yield info.filename, None, Reject(
-                    loc, "archive_limit", f"compression ratio {ratio:.0f} over {limits.max_ratio}")
+            problem = _zip_problem(info, limits, total + info.file_size)
+            if problem:
+                yield info.filename, None, Reject(f"{where}!{info.filename}", *problem)
                 continue
             total += info.file_size
-            if total > limits.max_uncompressed_bytes:
-                yield info.filename, None, Reject(
-                    loc, "archive_limit", f"archive over {limits.max_uncompressed_bytes} uncompressed bytes")
-                continue
+            loc = f"{where}!{info.filename}"
             try:
                 with zf.open(info) as member:
                     # Cap by the declared size too: a forged header cannot make us read more.
@@ -171,24 +184,13 @@ def read_tar(stream: BinaryIO, limits: Limits, where: str) -> Iterator[Member]:
     try:
         for info in tf:
             count += 1
-            loc = f"{where}!{info.name}"
             if info.isdir():
                 continue
-            if info.issym() or info.islnk():
-                yield info.name, None, Reject(loc, "unsafe_member", "link in archive")
-                continue
-            if not info.isfile():
-                yield info.name, None, Reject(loc, "unsafe_member", "device or special file in archive")
-                continue
-            why = _unsafe_name(info.name)
-            if why:
-                yield info.name, None, Reject(loc, "unsafe_member", why)
+            problem = _tar_problem(info, limits, total + info.size)
+            if problem:
+                yield info.name, None, Reject(f"{where}!{info.name}", *problem)
                 continue
             total += info.size
-            if total > limits.max_uncompressed_bytes:
-                yield info.name, None, Reject(
-                    loc, "archive_limit", f"archive over {limits.max_uncompressed_bytes} uncompressed bytes")
-                continue
             member = tf.extractfile(info)
             if member is None:
                 continue
