@@ -46,6 +46,7 @@ def test_upload_to_lake_and_query(moto_url: str) -> None:
     assert resp == {"batchItemFailures": []}
     keys = [o["Key"] for o in stack.s3.list_objects_v2(Bucket=stack.lake_bucket)["Contents"]]
     assert any(k.startswith("articles/dt=") and k.endswith(".parquet") for k in keys)
+    assert not [k for k in keys if k.endswith("/")]  # no folder-marker objects (extra requests, clutter)
     engine = LocalAthena(stack.lake_uri)
     _, rows = engine.execute("SELECT source_key, count(*) FROM articles GROUP BY source_key")
     assert rows == [("incoming/2026/batch one+1.jsonl", 3)]

@@ -136,8 +136,8 @@ class TableWriter:
         if data.num_rows == 0:
             return
         if self._writer is None:
-            parent = self.path.rsplit("/", 1)[0]
-            self.lake.fs.create_dir(parent, recursive=True)
+            if self.lake.is_local:  # S3 has no folders; creating them would leave marker objects
+                self.lake.fs.create_dir(self.path.rsplit("/", 1)[0], recursive=True)
             self._writer = pq.ParquetWriter(self._tmp, self.schema, filesystem=self.lake.fs,
                                             compression=COMPRESSION)
         self._writer.write_table(data.select(self.schema.names).cast(self.schema))
