@@ -76,41 +76,49 @@ Doc = Mapping[str, Mapping[str, int]]
 WINDOW = 6  # sentences either side when no article boundaries are known (ANERcorp, `khabar tag`)
 
 
+@lru_cache(maxsize=200_000)
+def _cue_base(w: str) -> str:
+    """"n" (or "nA" when written with the article) for words that can carry cues, else ""."""
+    stem, cls = word_info(w)[:2]
+    if len(stem) < 3 or cls or not stem.isalpha():
+        return ""
+    pre = w[: len(w) - len(stem)]
+    return "nA" if "ال" in pre or pre.endswith("لل") else "n"
+
+
+_PREV_CUES = (("T", "T"), ("F", "F"), ("F", "P"), ("O", "O"), ("L", "L"))
+
+
 def local_cues(words: Sequence[str], infos: Sequence[WordInfo]) -> list[str]:
     """Cue letters of each position (see `Doc`); "" for short words and lexicon class words."""
-    n = len(words)
-    out = []
-    for i in range(n):
-        stem, cls = infos[i][0], infos[i][1]
-        if len(stem) < 3 or cls or not stem.isalpha():
-            out.append("")
+    out = [_cue_base(w) for w in words]
+    for i, x in enumerate(infos):  # only next to a class word is there more to say
+        cls = x[1]
+        if not cls:
             continue
-        prev = infos[i - 1][1] if i else ""
-        nxt = infos[i + 1][1] if i + 1 < n else ""
-        c = "n"
-        if prev:
-            c += "".join(x for x, y in (("T", "T"), ("F", "F"), ("F", "P"), ("O", "O"), ("L", "L")) if y in prev)
-        if "V" in prev or "V" in nxt:
-            c += "V"
-        w = words[i]
-        pre = w[: len(w) - len(stem)]
-        if "ال" in pre or pre.endswith("لل"):
-            c += "A"
-        out.append(c)
+        if i + 1 < len(out) and out[i + 1]:
+            out[i + 1] += "".join(c for c, y in _PREV_CUES if y in cls) + ("V" if "V" in cls else "")
+        if i and out[i - 1] and "V" in cls and "V" not in out[i - 1]:
+            out[i - 1] += "V"
     return out
 
 
-def add_cues(counts: dict[str, Counter[str]], words: Sequence[str], infos: Sequence[WordInfo]) -> None:
-    for x, cues in zip(infos, local_cues(words, infos), strict=True):
-        if cues:
-            counts.setdefault(x[0], Counter()).update(cues)
+def add_cues(counts: dict[str, dict[str, int]], infos: Sequence[WordInfo], cues: Sequence[str]) -> None:
+    for x, c in zip(infos, cues, strict=True):
+        if c:
+            d = counts.get(x[0])
+            if d is None:
+                counts[x[0]] = d = {}
+            for ch in c:
+                d[ch] = d.get(ch, 0) + 1
 
 
 def doc_counts(sentences: Sequence[Sequence[str]], info: Callable[[str], WordInfo] = word_info) -> Doc:
     """Cue counts per stem over the normalised word lists of one article."""
-    counts: dict[str, Counter[str]] = {}
+    counts: dict[str, dict[str, int]] = {}
     for words in sentences:
-        add_cues(counts, words, [info(w) for w in words])
+        infos = [info(w) for w in words]
+        add_cues(counts, infos, local_cues(words, infos))
     return counts
 
 
@@ -159,10 +167,11 @@ def sentence_features(words: list[str], matches: list[Match] | None = None,
     classes = ["", *(x[1] for x in infos), ""]
     gt = [None, *gtags, None]
     cues = local_cues(words, infos) if doc else None
+    pairs = [f"{a}|{b}" for a, b in zip(stems, stems[1:], strict=False)]  # pairs[i]: stems i-1, i
     out: list[list[str]] = []
     for i in range(n):
         w, stem = words[i], stems[i + 1]
-        extra = [f"b-={stems[i]}|{stem}", f"b+={stem}|{stems[i + 2]}", f"t3={stems[i]}|{stem}|{stems[i + 2]}"]
+        extra = ["b-=" + pairs[i], "b+=" + pairs[i + 1], f"t3={stems[i]}|{pairs[i + 1]}"]
         if raws is not None and raws[i] != w:
             extra.append("r=" + raws[i])
         if gt[i + 1]:
