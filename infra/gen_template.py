@@ -142,8 +142,12 @@ def render_named_queries() -> list[str]:
 
 
 def render_extract_lake_prefixes() -> list[str]:
-    """The extract role writes the extract tables only (khabar.schema.LAKE_TABLES)."""
-    return [f"- !Sub '${{LakeBucket.Arn}}/{t}/*'" for t in schema.LAKE_TABLES]
+    """The extract role writes the extract tables only (khabar.schema.LAKE_TABLES) and the
+    per-upload pointers (khabar.lake.UPLOADS_PREFIX)."""
+    from khabar.lake import UPLOADS_PREFIX
+
+    prefixes = [*schema.LAKE_TABLES, UPLOADS_PREFIX]
+    return [f"- !Sub '${{LakeBucket.Arn}}/{t}/*'" for t in prefixes]
 
 
 def render_summary_prefixes() -> list[str]:

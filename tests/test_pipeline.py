@@ -157,3 +157,15 @@ def test_reprocessing_after_nightly_compaction_does_not_duplicate(tmp_path: Path
     _, rows = LocalAthena(lake).execute("SELECT count(*) - count(DISTINCT article_id || CAST(start AS varchar)) "
                                         "FROM entities")
     assert rows == [(0,)]
+
+
+def test_reupload_on_another_day_moves_the_rows(tmp_path: Path) -> None:
+    lake = Lake.open(str(tmp_path))
+    process_upload(Upload("raw", "k.jsonl", "v1", modified=DAY), io.BytesIO(_jsonl(3) + b"bad\n"), lake)
+    later = datetime(2026, 12, 2, 8, 0, tzinfo=UTC)
+    process_upload(Upload("raw", "k.jsonl", "v2", modified=later), io.BytesIO(_jsonl(2)), lake)
+    _, rows = LocalAthena(lake).execute(
+        "SELECT dt, source_etag, count(*) FROM articles GROUP BY 1, 2 UNION ALL "
+        "SELECT dt, 'rejects', count(*) FROM rejects GROUP BY 1 UNION ALL "
+        "SELECT dt, 'manifests', count(*) FROM manifests GROUP BY 1 ORDER BY 1, 2")
+    assert rows == [("2026-12-02", "manifests", 1), ("2026-12-02", "v2", 2)]

@@ -22,8 +22,10 @@ import pyarrow.parquet as pq
 
 from .schema import schema
 
-__all__ = ["Lake", "TableWriter", "upload_stem", "safe_dt"]
+__all__ = ["Lake", "TableWriter", "upload_stem", "safe_dt", "UPLOADS_PREFIX"]
 
+# Per-upload pointers (which dt an upload was last written to), outside every table's prefix.
+UPLOADS_PREFIX = "_uploads"
 _DT = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 COMPRESSION = "zstd"
 

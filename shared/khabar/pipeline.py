@@ -17,7 +17,7 @@ from typing import Any, BinaryIO
 from .config import EXTRACTOR_VERSION, Limits
 from .extract import extract
 from .formats import read_upload
-from .lake import Lake, TableWriter, upload_stem
+from .lake import UPLOADS_PREFIX, Lake, TableWriter, upload_stem
 from .models import Article, Reject
 
 __all__ = ["Upload", "Ledger", "ConservationError", "process_upload", "article_id"]
@@ -157,6 +157,7 @@ def process_upload(
     for table in _DATA_TABLES:
         lake.remove_stale(table, dt, stem, parts.written[table])
     _evict_if_compacted(lake, dt, stem)
+    _forget_other_day(lake, stem, dt)
     ledger.articles_out = parts.totals["articles"]
     ledger.rejects = parts.totals["rejects"]
     ledger.entities = parts.totals["entities"]
@@ -171,6 +172,28 @@ def process_upload(
             f"{upload.key}: articles_in={ledger.articles_in} != articles_out={ledger.articles_out} "
             f"+ rejects={ledger.rejects}")
     return ledger
+
+
+def _forget_other_day(lake: Lake, stem: str, dt: str) -> None:
+    """A key re-uploaded on another day lands in another dt partition: remove what its previous
+    version left in the old one. A small pointer object per upload says where that was."""
+    import json
+
+    pointer = f"{lake.root}/{UPLOADS_PREFIX}/{stem}.json"
+    try:
+        with lake.fs.open_input_stream(pointer) as fh:
+            previous = json.loads(fh.read().decode("utf-8")).get("dt")
+    except (FileNotFoundError, OSError, ValueError):
+        previous = None
+    if previous and previous != dt:
+        for table in (*_DATA_TABLES, "manifests"):
+            lake.remove_stale(table, previous, stem, keep=())
+        _evict_if_compacted(lake, previous, stem)
+    if previous != dt:
+        if lake.is_local:
+            lake.fs.create_dir(f"{lake.root}/{UPLOADS_PREFIX}", recursive=True)
+        with lake.fs.open_output_stream(pointer) as fh:
+            fh.write(json.dumps({"dt": dt}).encode("utf-8"))
 
 
 def _evict_if_compacted(lake: Lake, dt: str, stem: str) -> None:
