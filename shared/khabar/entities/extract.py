@@ -11,11 +11,10 @@ from khabar.text import NormalizedText, clitic_stems, normalize, sentence_spans,
 
 from ._mention import Mention
 from .bio import chunks
-from .features import Doc, doc_counts
 from .gazetteer import Match, gazetteer, stems
 from .identity import plain_id, resolve_persons
 from .propagate import propagate
-from .tagger import tag_words
+from .tagger import tag_article
 
 TYPES = {"PERS": "PERSON", "LOC": "LOCATION", "ORG": "ORGANIZATION"}
 
@@ -30,11 +29,13 @@ def extract_entities(text: str, norm: NormalizedText | None = None) -> list[Enti
         spans = [(s0 + a, s0 + b) for a, b in token_spans(nt[s0:s1])]
         sentences.append((spans, [nt[a:b] for a, b in spans]))
     freq = Counter(chain.from_iterable(words for _, words in sentences))
-    doc = doc_counts([words for _, words in sentences])
     off = norm.offsets
-    for spans, words in sentences:
-        raws = [text[off[a]:off[b - 1] + 1] for a, b in spans]  # tokens are never empty
-        mentions += _sentence_mentions(spans, words, raws, freq, doc)
+    raws = [[text[off[a]:off[b - 1] + 1] for a, b in spans] for spans, _ in sentences]  # tokens are never empty
+    match = gazetteer().match
+    matches = [match(words) for _, words in sentences]
+    tags = tag_article([words for _, words in sentences], matches, raws)  # with the article's cues
+    for (spans, words), all_matches, t in zip(sentences, matches, tags, strict=True):
+        mentions += _sentence_mentions(spans, words, all_matches, t, freq)
     mentions = sorted(mentions + propagate(sentences, mentions), key=lambda m: m.start)
     persons = [m for m in mentions if m.type == "PERSON" and m.entry is None]
     person_ids = dict(zip(map(id, persons), resolve_persons([m.words for m in persons]), strict=True))
@@ -49,13 +50,12 @@ def extract_entities(text: str, norm: NormalizedText | None = None) -> list[Enti
     return out
 
 
-def _sentence_mentions(spans: list[tuple[int, int]], words: list[str], raws: list[str],
-                       freq: Counter[str], doc: Doc) -> list[Mention]:
-    all_matches = gazetteer().match(words)
+def _sentence_mentions(spans: list[tuple[int, int]], words: list[str], all_matches: list[Match],
+                       tags: list[str], freq: Counter[str]) -> list[Mention]:
     matches = [m for m in all_matches if m.entry.type is not None]  # nisbas are not entities
     taken = [False] * len(words)
     out: list[Mention] = []
-    for label, i, j in chunks(tag_words(words, matches=all_matches, raws=raws, doc=doc)):
+    for label, i, j in chunks(tags):
         while i < j and _is("function_word", words[i]):  # باتجاه كوناكري, لدى ...
             i += 1
         if label not in TYPES or not any(c.isalpha() for w in words[i:j] for c in w):

@@ -47,6 +47,15 @@ class Gazetteer:
         self.entries: dict[tuple[str, ...], Entry] = {}
         self.prefixes: set[tuple[str, ...]] = set()
         self.classes: dict[str, frozenset[str]] = {}
+        self._starts: dict[str, tuple[tuple[str, int], ...]] = {}  # word -> (stem, strip) opening a name
+
+    def _word_starts(self, word: str) -> tuple[tuple[str, int], ...]:
+        """The stems of `word` (in `stems` order) that begin some name, with their strip."""
+        starts = tuple((s, _strip(word, s)) for s in stems(word) if (s,) in self.prefixes)
+        if len(self._starts) >= 200_000:
+            self._starts.clear()
+        self._starts[word] = starts
+        return starts
 
     def add(self, name: str, entry: Entry) -> None:
         key = name_key(name)
@@ -54,6 +63,7 @@ class Gazetteer:
         if not key or (old is not None and not (old.weak and not entry.weak)):
             return  # first source wins (countries, then organisations, then places), strong over weak
         self.entries[key] = entry
+        self._starts.clear()
         for n in range(1, len(key) + 1):
             self.prefixes.add(key[:n])
 
@@ -72,17 +82,20 @@ class Gazetteer:
         """Greedy longest, left-to-right, non-overlapping matches over normalised words."""
         out: list[Match] = []
         i, n = 0, len(words)
-        prefixes = self.prefixes
+        prefixes, entries, cached = self.prefixes, self.entries, self._starts
         while i < n:
             best: Match | None = None
             word = words[i]
-            for stem in stems(word):
+            starts = cached.get(word)
+            if starts is None:
+                starts = self._word_starts(word)
+            for stem, strip in starts:  # most words start no name: nothing to walk
                 key: tuple[str, ...] = (stem,)
                 j = i + 1
                 while key in prefixes:
-                    entry = self.entries.get(key)
+                    entry = entries.get(key)
                     if entry is not None and (best is None or j > best.end):
-                        best = Match(i, j, entry, _strip(word, stem))
+                        best = Match(i, j, entry, strip)
                     if j >= n:
                         break
                     key = (*key, words[j])

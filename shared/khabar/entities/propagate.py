@@ -30,10 +30,12 @@ def propagate(sentences: list[Sentence], mentions: list[Mention]) -> list[Mentio
     firsts = set(singles) | set(seqs)
     taken = {k for m in mentions for k in range(m.start, m.end)}
     out: list[Mention] = []
+    vocab = {w for _, words in sentences for w in words}
+    hits = {w for w in vocab if not firsts.isdisjoint(stems(w))}  # words a known name can start at
     for spans, words in sentences:
         i = 0
         while i < len(words):
-            found = _at(words, i, singles, seqs) if not firsts.isdisjoint(stems(words[i])) else None
+            found = _at(words, i, singles, seqs) if words[i] in hits else None
             if found is None:
                 i += 1
                 continue

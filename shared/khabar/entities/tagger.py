@@ -11,7 +11,7 @@ from khabar.text import normalize_word
 
 from . import camel_backend
 from ._paths import MODEL_PATH
-from .features import Doc, WordInfo, sentence_features, window_docs, word_info
+from .features import Doc, Kept, add_cues, kept_features, neighbour_cues, window_docs
 from .gazetteer import Match
 
 _cached_norm = lru_cache(maxsize=200_000)(normalize_word)
@@ -27,17 +27,33 @@ class Model:
         self.tagger = pycrfsuite.Tagger()
         self.tagger.open(str(path))
         self.attrs = frozenset(a for a, _ in self.tagger.info().state_features)
-        self.info = lru_cache(maxsize=200_000)(self._info)
+        self.kept = Kept(self.attrs, as_bytes=True)
+        self.info = lru_cache(maxsize=200_000)(self.kept.info)
 
-    def _info(self, w: str) -> WordInfo:
-        stem, classes, own, ctx = word_info(w)
-        keep = self.attrs
-        return (stem, classes, tuple(x for x in own if x in keep),
-                {off: tuple(x for x in feats if x in keep) for off, feats in ctx.items()})
+    def features(self, words: list[str], matches: list[Match] | None, raws: list[str] | None,
+                 doc: Doc | None = None, cues: list[str] | None = None) -> list[list[str]]:
+        """`sentence_features(words, matches, keep=self.attrs, raws=raws, doc=doc)`, built faster
+        and UTF-8 encoded, as `tag` hands them to crfsuite."""
+        return kept_features(words, matches, self.info, self.kept, raws, doc, cues)
 
     def tag(self, words: list[str], matches: list[Match] | None, raws: list[str] | None,
-            doc: Doc | None = None) -> list[str]:
-        return list(self.tagger.tag(sentence_features(words, matches, self.info, self.attrs, raws, doc)))
+            doc: Doc | None = None, cues: list[str] | None = None) -> list[str]:
+        return self.tagger.tag(kept_features(words, matches, self.info, self.kept, raws, doc, cues))
+
+    def tag_article(self, sentences: list[list[str]], matches: list[list[Match]],
+                    raws: list[list[str]]) -> list[list[str]]:
+        """Tags of each sentence of an article, with the article's document cues: the same as
+        `tag(words, matches, raws, features.doc_counts(sentences))` per sentence, but each word's
+        info and each sentence's cues are computed once for both the counts and the features."""
+        info = self.info
+        infos = [[info(w) for w in words] for words in sentences]
+        cues = [neighbour_cues([x[7] for x in xs], xs) for xs in infos]
+        doc: dict[str, dict[str, int]] = {}
+        for xs, cs in zip(infos, cues, strict=True):
+            add_cues(doc, xs, cs)  # type: ignore[arg-type]  # reads stems only
+        tag, kept = self.tagger.tag, self.kept
+        return [tag(kept_features(w, m, info, kept, r, doc, c, xs)) if w else []
+                for w, m, r, c, xs in zip(sentences, matches, raws, cues, infos, strict=True)]
 
 
 @lru_cache(maxsize=2)
@@ -54,6 +70,16 @@ def tag_words(words: list[str], model: Path = MODEL_PATH, matches: list[Match] |
     if camel_backend.wanted():
         return camel_backend.tag_words(raws or words)
     return load_model(model).tag(words, matches, raws, doc)
+
+
+def tag_article(sentences: list[list[str]], matches: list[list[Match]], raws: list[list[str]],
+                model: Path = MODEL_PATH) -> list[list[str]]:
+    """BIO tags for the normalised words of each sentence of one article, with the article's
+    document cues (`features.doc_counts`); `matches` are each sentence's gazetteer matches, `raws`
+    its words as written."""
+    if camel_backend.wanted():
+        return [camel_backend.tag_words(r or w) if w else [] for w, r in zip(sentences, raws, strict=True)]
+    return load_model(model).tag_article(sentences, matches, raws)
 
 
 def prepare(tokens: list[str]) -> list[str]:
