@@ -180,16 +180,16 @@ def clitic_stems(word: str, min_len: int = 2) -> list[str]:
     return out
 
 
-_AR = re.compile(r"[\u0600-\u06FF\u0750-\u077F\u08A0-\u08FF\uFB50-\uFDFF\uFE70-\uFEFF]")
-_LETTER = re.compile(r"[^\W\d_]", re.U)
+_NOT_AR = re.compile(r"[^\u0600-\u06FF\u0750-\u077F\u08A0-\u08FF\uFB50-\uFDFF\uFE70-\uFEFF]+")
+_NOT_LETTER = re.compile(r"[\W\d_]+", re.U)
 
 
 def arabic_ratio(text: str, sample: int = 4000) -> float:
-    """Share of letters that are Arabic, over the first `sample` characters."""
-    letters = _LETTER.findall(text[:sample])
+    """Share of letters that are Arabic, over the first `sample` characters (two C-level passes)."""
+    letters = _NOT_LETTER.sub("", text[:sample])
     if not letters:
         return 0.0
-    return sum(1 for c in letters if _AR.match(c)) / len(letters)
+    return len(_NOT_AR.sub("", letters)) / len(letters)
 
 
 if __name__ == "__main__":  # python -m khabar.text: regenerate data/normalization.json
