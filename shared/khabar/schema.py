@@ -1,15 +1,15 @@
 """The lake's tables: the single source of truth for column names and types.
 
 Every table is Hive-partitioned by `dt` (a yyyy-MM-dd string, as in Glue); `dt` is a partition
-column and is not stored inside the Parquet files. The Glue/Athena DDL in `infra/` and the SAM
-template's table columns are generated from (and tested against) this module.
+column and is not stored inside the Parquet files. The Glue tables of the SAM template are
+generated from this module by `infra/gen_template.py`, and a test keeps them equal.
 """
 
 from __future__ import annotations
 
 import pyarrow as pa
 
-__all__ = ["TABLES", "LAKE_TABLES", "SUMMARY_TABLES", "schema", "glue_columns", "athena_ddl"]
+__all__ = ["TABLES", "LAKE_TABLES", "SUMMARY_TABLES", "schema", "glue_columns"]
 
 _TS = pa.timestamp("ms", tz="UTC")
 
@@ -143,12 +143,6 @@ SUMMARY_TABLES: dict[str, pa.Schema] = {
 TABLES: dict[str, pa.Schema] = {**LAKE_TABLES, **SUMMARY_TABLES}
 
 
-def register_summary(name: str, sch: pa.Schema) -> None:
-    """Summary tables (the aggregation module) declare themselves here so DDL covers them."""
-    SUMMARY_TABLES[name] = sch
-    TABLES[name] = sch
-
-
 def schema(table: str) -> pa.Schema:
     try:
         return TABLES[table]
@@ -179,25 +173,3 @@ def _glue_type(t: pa.DataType) -> str:
 def glue_columns(table: str) -> list[tuple[str, str]]:
     """(name, Glue type) for each stored column of `table` (without the `dt` partition)."""
     return [(f.name, _glue_type(f.type)) for f in schema(table)]
-
-
-def athena_ddl(table: str, location: str) -> str:
-    """CREATE EXTERNAL TABLE for Athena with partition projection on dt."""
-    cols = ",\n".join(f"  `{n}` {t}" for n, t in glue_columns(table))
-    loc = location.rstrip("/") + f"/{table}/"
-    return (
-        f"CREATE EXTERNAL TABLE IF NOT EXISTS `{table}` (\n{cols}\n)\n"
-        "PARTITIONED BY (`dt` string)\n"
-        "STORED AS PARQUET\n"
-        f"LOCATION '{loc}'\n"
-        "TBLPROPERTIES (\n"
-        "  'parquet.compression'='ZSTD',\n"
-        "  'projection.enabled'='true',\n"
-        "  'projection.dt.type'='date',\n"
-        "  'projection.dt.format'='yyyy-MM-dd',\n"
-        "  'projection.dt.range'='2020-01-01,NOW',\n"
-        "  'projection.dt.interval'='1',\n"
-        "  'projection.dt.interval.unit'='DAYS',\n"
-        f"  'storage.location.template'='{loc}dt=${{dt}}/'\n"
-        ");\n"
-    )
