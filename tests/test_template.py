@@ -293,7 +293,9 @@ def test_iam_one_role_per_function_and_no_star_on_data_actions(template: dict[st
                     assert "*" not in text.replace("/*", ""), (role, st.get("Sid"), text)
     extract_writes = next(s for s in _statements(template, "ExtractRole") if "s3:PutObject" in _as_list(s["Action"]))
     prefixes = {r["Fn::Sub"].split("/", 1)[1] for r in extract_writes["Resource"]}
-    assert prefixes == {f"{t}/*" for t in schema.LAKE_TABLES}
+    from khabar.lake import UPLOADS_PREFIX
+
+    assert prefixes == {f"{t}/*" for t in (*schema.LAKE_TABLES, UPLOADS_PREFIX)}  # tables + upload pointers
     aggregate_writes = [s for s in _statements(template, "AggregateRole") if "s3:PutObject" in _as_list(s["Action"])]
     agg_prefixes = {r["Fn::Sub"].split("/", 1)[1] for s in aggregate_writes for r in _as_list(s["Resource"])
                     if "LakeBucket" in r["Fn::Sub"]}
