@@ -76,3 +76,26 @@ def test_poison_message_fails_alone_and_reaches_the_dlq(moto_url: str) -> None:
     assert dead["Body"] == "this is not an S3 event"
     _, rows = LocalAthena(stack.lake_uri).execute("SELECT count(*) FROM articles")
     assert rows == [(2,)]
+
+
+def test_conservation_mismatch_fails_loudly(moto_url: str, monkeypatch: pytest.MonkeyPatch,
+                                            capsys: pytest.CaptureFixture[str]) -> None:
+    from khabar import pipeline
+
+    # GIVEN a ledger that does not balance (simulated: the counting itself is what we test elsewhere)
+    monkeypatch.setattr(pipeline.Ledger, "conserved", property(lambda self: False))
+    stack = LocalStack(prefix="it-mismatch")
+    mod = load_handler("extract")
+    mod._clients.clear()
+    stack.upload("in/a.jsonl", _batch(2))
+    stack.sqs.send_message(QueueUrl=stack.queue_url, MessageBody=json.dumps({"Event": "s3:TestEvent"}))
+    messages = _receive_all(stack, 1)
+    upload = [m["MessageId"] for m in messages if "s3:TestEvent" not in m["Body"]]
+    # WHEN the handler processes it in a batch with a harmless message
+    resp = mod.lambda_handler(sqs_event(messages, stack.queue_arn), FakeContext())
+    # THEN only the upload's message fails (retried, then DLQ), the ledger says so, the metric is emitted
+    assert [f["itemIdentifier"] for f in resp["batchItemFailures"]] == upload
+    _, rows = LocalAthena(stack.lake_uri).execute("SELECT status FROM manifests")
+    assert rows == [("conservation_mismatch",)]
+    emf = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.startswith('{"_aws"')]
+    assert [m["ConservationMismatch"] for m in emf if "ConservationMismatch" in m] == [[1.0]]
