@@ -48,8 +48,10 @@ def _s3_filesystem() -> pafs.S3FileSystem:
         scheme = "https" if endpoint.startswith("https") else "http"
         host = endpoint.split("://", 1)[-1]
         return pafs.S3FileSystem(endpoint_override=host, scheme=scheme, region=region,
-                                 allow_bucket_creation=False)
-    return pafs.S3FileSystem(region=region)
+                                 allow_bucket_creation=False, allow_delayed_open=True)
+    # Delayed open: a file smaller than one part is written with a single PutObject instead of a
+    # 3-request multipart upload (errors then surface at close, which TableWriter.close raises).
+    return pafs.S3FileSystem(region=region, allow_delayed_open=True)
 
 
 @dataclass
