@@ -15,6 +15,7 @@ import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 __all__ = [
@@ -125,7 +126,8 @@ def normalize_word(word: str) -> str:
 _SENT_END = re.compile(r"(?<!\d)[.!?؟](?!\d)|\n+|[|]\s*$", re.M)
 
 
-def sentence_spans(text: str) -> list[tuple[int, int]]:
+@lru_cache(maxsize=8)  # the figure and entity extractors both split the same normalised body
+def sentence_spans(text: str) -> tuple[tuple[int, int], ...]:
     """[start, end) spans of sentences in `text`, trimmed of surrounding white space."""
     spans: list[tuple[int, int]] = []
     start = 0
@@ -133,7 +135,7 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
         _push(text, start, m.end(), spans)
         start = m.end()
     _push(text, start, len(text), spans)
-    return spans
+    return tuple(spans)
 
 
 def _push(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> None:
