@@ -146,8 +146,11 @@ def _seekable(stream: BinaryIO) -> BinaryIO:
 
 
 def read_zip(stream: BinaryIO, limits: Limits, where: str) -> Iterator[Member]:
+    # Spooling errors (a full /tmp) are infrastructure failures: they propagate and the message is
+    # retried, rather than calling a good archive corrupt.
+    spooled = _seekable(stream)
     try:
-        zf = zipfile.ZipFile(_seekable(stream))
+        zf = zipfile.ZipFile(spooled)
     except (zipfile.BadZipFile, OSError, EOFError) as exc:
         yield where, None, Reject(where, "corrupt_archive", f"not a readable zip: {exc}")
         return
