@@ -8,6 +8,7 @@ timestamp, so processing the same object again yields the same files with the sa
 from __future__ import annotations
 
 import hashlib
+import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -177,8 +178,6 @@ def process_upload(
 def _forget_other_day(lake: Lake, stem: str, dt: str) -> None:
     """A key re-uploaded on another day lands in another dt partition: remove what its previous
     version left in the old one. A small pointer object per upload says where that was."""
-    import json
-
     pointer = f"{lake.root}/{UPLOADS_PREFIX}/{stem}.json"
     try:
         with lake.fs.open_input_stream(pointer) as fh:
@@ -199,7 +198,7 @@ def _forget_other_day(lake: Lake, stem: str, dt: str) -> None:
 def _evict_if_compacted(lake: Lake, dt: str, stem: str) -> None:
     """A re-processed upload whose old rows a nightly compaction already folded into compacted files:
     drop those rows now, or readers would count the upload twice until the next compaction."""
-    from .compaction import absorbed, evict_upload
+    from .compaction import absorbed, evict_upload  # lazy: pyarrow.compute stays off the cold start
 
     if absorbed(lake, dt, stem):
         evict_upload(lake, dt, stem)
@@ -226,10 +225,6 @@ def _add_article(parts: _Parts, aid: str, art: Article, common: dict[str, Any]) 
 
 
 def _write_manifest(lake: Lake, upload: Upload, stem: str, ledger: Ledger) -> None:
-    import pyarrow as pa
-
-    from .schema import schema
-
     row = {
         "source_bucket": upload.bucket, "source_key": upload.key, "source_etag": upload.etag,
         "source_version": upload.version, "bytes": upload.size, "articles_in": ledger.articles_in,
@@ -237,5 +232,6 @@ def _write_manifest(lake: Lake, upload: Upload, stem: str, ledger: Ledger) -> No
         "figures": ledger.figures, "parts": ledger.parts, "extractor_version": EXTRACTOR_VERSION,
         "status": ledger.status, "duration_ms": ledger.duration_ms, "processed_at": datetime.now(UTC),
     }
-    path = f"{lake.partition_dir('manifests', ledger.dt)}/part-{stem}-00000.parquet"
-    lake.write_table("manifests", path, pa.Table.from_pylist([row], schema=schema("manifests")))
+    writer = lake.writer("manifests", ledger.dt, stem, 0)  # same naming as the data tables' parts
+    writer.write_rows([row])
+    writer.close()

@@ -11,6 +11,7 @@ one Reject. Reject reasons are listed in `REJECT_REASONS`.
 
 from __future__ import annotations
 
+import io
 import json
 import zlib
 from collections.abc import Iterator
@@ -147,6 +148,4 @@ def _read_json(text: str, limits: Limits, where: str) -> Iterator[Article | Reje
 
 
 def read_jsonl_text(text: str, limits: Limits, where: str) -> Iterator[Article | Reject]:
-    import io
-
     yield from read_jsonl(io.BytesIO(text.encode("utf-8")), limits, where)
