@@ -68,7 +68,7 @@ def _sentence_mentions(spans: list[tuple[int, int]], words: list[str], all_match
             label = "ORG"  # a person's name never opens with ديوان / شركة / وزارة
         elif label == "PERS" and _is("loc_trigger", words[i]):
             label = "LOC"
-        m = _reconcile(i, j, matches, words)
+        m = _reconcile(i, j, matches if label == "LOC" else [x for x in matches if x.entry.category != "GN"], words)
         if m is not None:
             i, j = m.start, m.end
         if any(taken[i:j]):

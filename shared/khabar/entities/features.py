@@ -13,7 +13,8 @@ from functools import lru_cache
 
 from khabar.text import clitic_stems
 
-from .gazetteer import Match, gazetteer
+from .gazetteer import Gazetteer, Match, gazetteer, names
+from .zipf import table as zipf_table
 
 _CLASS_ABBR = {"person_title": "T", "person_verb": "V", "org_trigger": "O", "loc_trigger": "L",
                "name_particle": "P", "first_name": "F", "known_person": "K"}
@@ -59,10 +60,16 @@ def word_info(w: str) -> WordInfo:
         own.append(f"cl={w[: len(w) - len(stem)]}")  # which proclitics were stripped
     if stem != w and stem in _gaz_first_tokens():
         own.append("stem_gz")  # the clitic-free stem starts a gazetteer name
+    # General-Arabic frequency (see zipf.py): of the word, of its stem, and how much likelier the
+    # stem is with the article than without (proper names: far less, or far more when ال is theirs).
+    zt = zipf_table()
+    zw, zs, za = zt.get(w, 0) // 10, zt.get(stem, 0), zt.get("ال" + stem, 0)
+    ratio = "none" if za == zs == 0 else max(-3, min(3, round((za - zs) / 10)))
+    own += [f"zw={zw}", f"zs={zs // 10}", f"za={ratio}"]
     ctx: dict[int, tuple[str, ...]] = {}
     for off in (-1, 1):
         ctx[off] = (f"{off}w={w}", f"{off}s={stem}", f"{off}x2={w[-2:]}", f"{off}p2={w[:2]}",
-                    *(f"{off}c={c}" for c in classes))
+                    *(f"{off}c={c}" for c in classes), f"{off}zw={zw}")
     for off in (-2, 2):
         ctx[off] = (f"{off}s={stem}", f"{off}w={w}", *(f"{off}c={c}" for c in classes))
     return stem, "".join(classes), tuple(own), ctx
@@ -145,24 +152,32 @@ def window_docs(sentences: Sequence[Sequence[str]], window: int = WINDOW,
 _EDGE = {-2: ("-2:BOS",), -1: ("-1:BOS",), 1: ("1:EOS",), 2: ("2:EOS",)}
 
 
+def _bio_tags(n: int, matches: Sequence[Match]) -> list[str | None]:
+    """Per word: the B-/I- tag of the match covering it, category + w(eak) + 1/m(ulti-word)."""
+    tags: list[str | None] = [None] * n
+    for m in matches:
+        cat = m.entry.category + ("w" if m.entry.weak else "")
+        multi = "m" if m.end - m.start > 1 else "1"
+        for k in range(m.start, m.end):
+            tags[k] = ("B-" if k == m.start else "I-") + cat + multi
+    return tags
+
+
 def sentence_features(words: list[str], matches: list[Match] | None = None,
                       info: Callable[[str], WordInfo] = word_info,
                       keep: Container[str] | None = None, raws: list[str] | None = None,
-                      doc: Doc | None = None) -> list[list[str]]:
+                      doc: Doc | None = None, lexicon: Gazetteer | None = None) -> list[list[str]]:
     """Feature strings per word; `words` are already normalised (khabar.text.normalize_word).
     `matches` are the sentence's gazetteer matches when the caller has them already. At tagging
     time `info` and `keep` drop features the model has no weight for (same tags, less work).
     `raws` are the words as written: where normalisation merged forms (على/علي, the preposition
     and the name), the written form is a feature. `doc` holds the cue counts of the article (or
-    window) this sentence is in, itself included."""
+    window) this sentence is in, itself included. `lexicon` holds the names seen labelled in
+    training (default: the shipped `gazetteer.names()`; training passes jackknifed ones)."""
     n = len(words)
     infos = [info(w) for w in words]
-    gtags: list[str | None] = [None] * n
-    for m in gazetteer().match(words) if matches is None else matches:
-        cat = m.entry.category + ("w" if m.entry.weak else "")
-        multi = "m" if m.end - m.start > 1 else "1"
-        for k in range(m.start, m.end):
-            gtags[k] = ("B-" if k == m.start else "I-") + cat + multi
+    gtags = _bio_tags(n, gazetteer().match(words) if matches is None else matches)
+    ntags = _bio_tags(n, (lexicon or names()).match(words))
     # Neighbour features padded with sentence-edge markers, so each token is one list display.
     m2 = [_EDGE[-2], _EDGE[-2], *(x[3][-2] for x in infos)]
     m1 = [_EDGE[-1], *(x[3][-1] for x in infos)]
@@ -171,6 +186,7 @@ def sentence_features(words: list[str], matches: list[Match] | None = None,
     stems = ["<s>", *(x[0] for x in infos), "</s>"]
     classes = ["", *(x[1] for x in infos), ""]
     gt = [None, *gtags, None]
+    nt = [None, *ntags, None]
     cues = local_cues(words, infos) if doc else None
     pairs = [f"{a}|{b}" for a, b in zip(stems, stems[1:], strict=False)]  # pairs[i]: stems i-1, i
     out: list[list[str]] = []
@@ -179,12 +195,8 @@ def sentence_features(words: list[str], matches: list[Match] | None = None,
         extra = ["b-=" + pairs[i], "b+=" + pairs[i + 1], f"t3={stems[i]}|{pairs[i + 1]}"]
         if raws is not None and raws[i] != w:
             extra.append("r=" + raws[i])
-        if gt[i + 1]:
-            extra.append(f"g={gt[i + 1]}")
-        if gt[i]:
-            extra.append(f"-1g={gt[i]}")
-        if gt[i + 2]:
-            extra.append(f"1g={gt[i + 2]}")
+        for key, t in (("g=", gt), ("n=", nt)):  # gazetteer, then training names: own, left, right
+            extra += [f"{pre}{key}{t[k]}" for pre, k in (("", i + 1), ("-1", i), ("1", i + 2)) if t[k]]
         if classes[i]:  # e.g. a first name then ال...ي: a family name (محمد الصفتي)
             extra.append(f"pcx={classes[i]}|{w[:2]}|{w[-1:]}")
         if classes[i + 2]:
@@ -237,11 +249,12 @@ class Kept:
 
 def kept_features(words: list[str], matches: list[Match] | None, info: Callable[[str], KeptInfo], kept: Kept,
                   raws: list[str] | None = None, doc: Doc | None = None,
-                  cues: Sequence[str] | None = None, infos: Sequence[KeptInfo] | None = None) -> list[list[str]]:
+                  cues: Sequence[str] | None = None, infos: Sequence[KeptInfo] | None = None,
+                  lexicon: Gazetteer | None = None) -> list[list[str]]:
     """`sentence_features(words, matches, ..., keep=kept.keep, raws, doc)`: the same lists in the
     same order (encoded if `kept.as_bytes`), without building strings the filter would drop.
     `info` is `kept.info`, cached; `cues` (`local_cues(words, ...)`) and `infos` (`info` of each
-    word) when the caller has them.
+    word) when the caller has them; `lexicon` the model's training names.
 
     Each token's list is its word's own features and its neighbours' in one display; the rare
     extras (stem n-grams, written form, gazetteer tags, class conjunctions, document cues) are then
@@ -282,23 +295,9 @@ def kept_features(words: list[str], matches: list[Match] | None, info: Callable[
     if matches is None:
         matches = gazetteer().match(words)
     if matches:
-        keep = kept.keep
-        gt: list[str | None] = [None] * (n + 2)
-        near: set[int] = set()  # tokens in or next to a match
-        for m in matches:
-            cat = m.entry.category + ("w" if m.entry.weak else "")
-            multi = "m" if m.end - m.start > 1 else "1"
-            for k in range(m.start, m.end):
-                gt[k + 1] = ("B-" if k == m.start else "I-") + cat + multi
-            near.update(range(max(m.start - 1, 0), min(m.end + 1, n)))
-        for i in sorted(near):
-            g0, g1, g2 = gt[i], gt[i + 1], gt[i + 2]
-            if g1 and (x := "g=" + g1) in keep:
-                out[i].append(out_(x))
-            if g0 and (x := "-1g=" + g0) in keep:
-                out[i].append(out_(x))
-            if g2 and (x := "1g=" + g2) in keep:
-                out[i].append(out_(x))
+        _kept_match_features(out, n, matches, "g=", kept)
+    if lexicon_matches := (lexicon or names()).match(words):
+        _kept_match_features(out, n, lexicon_matches, "n=", kept)
     classes = ["", *[x[1] for x in infos], ""]
     if any(classes):
         keep = kept.keep
@@ -318,3 +317,20 @@ def kept_features(words: list[str], matches: list[Match] | None, info: Callable[
                     if k > (c in own_cues) and (f := dkeep.get(c)) is not None:
                         out[i].append(f)
     return out
+
+
+def _kept_match_features(out: list[list[str]], n: int, matches: Sequence[Match], key: str, kept: Kept) -> None:
+    """Append the kept "g=" / "-1g=" / "1g=" features (or "n=" ...) of `matches` to `out`."""
+    keep, out_ = kept.keep, kept.out
+    gt: list[str | None] = [None, *_bio_tags(n, matches), None]
+    near: set[int] = set()  # tokens in or next to a match
+    for m in matches:
+        near.update(range(max(m.start - 1, 0), min(m.end + 1, n)))
+    for i in sorted(near):
+        g0, g1, g2 = gt[i], gt[i + 1], gt[i + 2]
+        if g1 and (x := key + g1) in keep:
+            out[i].append(out_(x))
+        if g0 and (x := "-1" + key + g0) in keep:
+            out[i].append(out_(x))
+        if g2 and (x := "1" + key + g2) in keep:
+            out[i].append(out_(x))

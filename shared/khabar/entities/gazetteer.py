@@ -11,11 +11,12 @@ import json
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from khabar.text import clitic_stems, normalize_word
 
-from ._paths import DATA_DIR
+from ._paths import DATA_DIR, MODEL_PATH
 
 _TOKEN = re.compile(r"\w+|[^\w\s]", re.U)
 stems = lru_cache(maxsize=200_000)(clitic_stems)  # words repeat: strip each once
@@ -25,7 +26,7 @@ stems = lru_cache(maxsize=200_000)(clitic_stems)  # words repeat: strip each onc
 class Entry:
     canonical_id: str
     type: str | None  # "LOCATION" / "ORGANIZATION"; None for nisba adjectives
-    category: str  # CTRY, CITY, REG, LMK, ORG, NIS: tagger feature value
+    category: str  # CTRY, CITY, REG, LMK, ORG, NIS, GN (GeoNames city): tagger feature value
     country_code: str | None = None
     weak: bool = False  # ambiguous word: a feature and an id, never an entity on its own
 
@@ -58,7 +59,10 @@ class Gazetteer:
         return starts
 
     def add(self, name: str, entry: Entry) -> None:
-        key = name_key(name)
+        self.add_key(name_key(name), entry)
+
+    def add_key(self, key: tuple[str, ...], entry: Entry) -> None:
+        """`add` for a name already split into normalised words."""
         old = self.entries.get(key)
         if not key or (old is not None and not (old.weak and not entry.weak)):
             return  # first source wins (countries, then organisations, then places), strong over weak
@@ -136,9 +140,34 @@ def gazetteer() -> Gazetteer:
         for weak, names in ((False, row["names"]), (True, row.get("weak_names", []))):
             for name in names:
                 g.add(name, Entry(f"loc:{row['id']}", "LOCATION", cats[row["kind"]], None, weak))
+    # GeoNames cities last and weak: thousands of names, some of them common words (العين 'the
+    # eye'), so they are tagger features and ids for spans tagged as places, never entities alone.
+    for row in _load("geonames_places.json")["places"]:
+        for name in row["names"]:
+            g.add(name, Entry(f"loc:{row['id']}", "LOCATION", "GN", row["cc"], weak=True))
     for cls, words in _load("ner_lexicon.json").items():
         if not cls.startswith("_"):
             for word in words:
                 if " " not in word:
                     g.add_class(word, cls)
     return g
+
+
+def names_file(model: Path) -> Path:
+    """The training names that go with a model file (data/ner.crfsuite -> data/ner.names.json)."""
+    return model.with_suffix(".names.json")
+
+
+def names_from(rows: list[list[str]]) -> Gazetteer:
+    """A gazetteer of [type, normalised words...] rows: the names seen labelled in training, a
+    tagger feature only (type None: never an entity or an id by itself)."""
+    g = Gazetteer()
+    for typ, *words in rows:
+        g.add_key(tuple(words), Entry("", None, typ))
+    return g
+
+
+@lru_cache(maxsize=4)
+def names(model: Path = MODEL_PATH) -> Gazetteer:
+    """The names `model` was trained with (`khabar train-ner` writes them beside it)."""
+    return names_from(json.loads(names_file(model).read_text(encoding="utf-8"))["names"])

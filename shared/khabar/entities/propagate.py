@@ -3,11 +3,20 @@
 The CRF sees one sentence at a time and misses repeats (وقال بوتين after فلاديمير بوتين). Only
 multi-word person names lend their last word (the surname), and only unknown names whose full
 word sequence recurs are copied, so common words are not turned into entities.
+
+`propagate_tags` does the same on BIO tags for `khabar tag`, where there are no articles, only
+consecutive sentences: a name tagged in a sentence is tagged where it recurs untagged nearby.
 """
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Sequence
+
+from khabar.text import clitic_stems
+
 from ._mention import Mention
+from .bio import chunks
 from .gazetteer import gazetteer, stems
 
 Sentence = tuple[list[tuple[int, int]], list[str]]  # token spans (normalised text), words
@@ -61,3 +70,45 @@ def _at(words: list[str], i: int, singles: dict[str, str],
         if stem in singles:
             return 1, strip, singles[stem]
     return None
+
+
+MIN_NAME_LEN = 3  # a one-word name shorter than this (بن, ال) is never copied
+
+
+def _name_key(words: Sequence[str]) -> tuple[str, ...]:
+    return (clitic_stems(words[0])[-1], *words[1:])  # وبوش and بوش are one name
+
+
+def propagate_tags(sentences: Sequence[Sequence[str]], tags: Sequence[Sequence[str]],
+                   window: int) -> list[list[str]]:
+    """Tags with every untagged recurrence of a tagged name (same clitic-free words) in the
+    `window` sentences either side tagged too, with the name's most frequent type; longest first."""
+    found: list[dict[tuple[str, ...], Counter[str]]] = []
+    for words, ts in zip(sentences, tags, strict=True):
+        here: dict[tuple[str, ...], Counter[str]] = {}
+        for typ, a, b in chunks(list(ts)):
+            key = _name_key(words[a:b])
+            if len(key) > 1 or len(key[0]) >= MIN_NAME_LEN:
+                here.setdefault(key, Counter())[typ] += 1
+        found.append(here)
+    out = []
+    for k, (words, ts) in enumerate(zip(sentences, tags, strict=True)):
+        near: dict[tuple[str, ...], Counter[str]] = {}
+        for here in found[max(0, k - window): k + window + 1]:
+            for key, c in here.items():
+                near.setdefault(key, Counter()).update(c)
+        new = list(ts)
+        longest = max(map(len, near), default=0)
+        i = 0
+        while i < len(words):
+            for n in range(min(longest, len(words) - i), 0, -1):
+                key = _name_key(words[i:i + n])
+                if key in near and all(t == "O" for t in new[i:i + n]):
+                    typ = near[key].most_common(1)[0][0]
+                    new[i:i + n] = [f"B-{typ}"] + [f"I-{typ}"] * (n - 1)
+                    i += n
+                    break
+            else:
+                i += 1
+        out.append(new)
+    return out

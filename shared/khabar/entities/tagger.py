@@ -11,8 +11,9 @@ from khabar.text import normalize_word
 
 from . import camel_backend
 from ._paths import MODEL_PATH
-from .features import Doc, Kept, add_cues, kept_features, neighbour_cues, window_docs
-from .gazetteer import Match
+from .features import WINDOW, Doc, Kept, add_cues, kept_features, neighbour_cues, window_docs
+from .gazetteer import Match, names
+from .propagate import propagate_tags
 
 _cached_norm = lru_cache(maxsize=200_000)(normalize_word)
 
@@ -29,16 +30,17 @@ class Model:
         self.attrs = frozenset(a for a, _ in self.tagger.info().state_features)
         self.kept = Kept(self.attrs, as_bytes=True)
         self.info = lru_cache(maxsize=200_000)(self.kept.info)
+        self.lexicon = names(path)
 
     def features(self, words: list[str], matches: list[Match] | None, raws: list[str] | None,
                  doc: Doc | None = None, cues: list[str] | None = None) -> list[list[str]]:
         """`sentence_features(words, matches, keep=self.attrs, raws=raws, doc=doc)`, built faster
         and UTF-8 encoded, as `tag` hands them to crfsuite."""
-        return kept_features(words, matches, self.info, self.kept, raws, doc, cues)
+        return kept_features(words, matches, self.info, self.kept, raws, doc, cues, lexicon=self.lexicon)
 
     def tag(self, words: list[str], matches: list[Match] | None, raws: list[str] | None,
             doc: Doc | None = None, cues: list[str] | None = None) -> list[str]:
-        return self.tagger.tag(kept_features(words, matches, self.info, self.kept, raws, doc, cues))
+        return self.tagger.tag(self.features(words, matches, raws, doc, cues))
 
     def tag_article(self, sentences: list[list[str]], matches: list[list[Match]],
                     raws: list[list[str]]) -> list[list[str]]:
@@ -52,7 +54,8 @@ class Model:
         for xs, cs in zip(infos, cues, strict=True):
             add_cues(doc, xs, cs)  # type: ignore[arg-type]  # reads stems only
         tag, kept = self.tagger.tag, self.kept
-        return [tag(kept_features(w, m, info, kept, r, doc, c, xs)) if w else []
+        lexicon = self.lexicon
+        return [tag(kept_features(w, m, info, kept, r, doc, c, xs, lexicon)) if w else []
                 for w, m, r, c, xs in zip(sentences, matches, raws, cues, infos, strict=True)]
 
 
@@ -94,7 +97,9 @@ def tag_tokens(tokens: list[str], model: Path = MODEL_PATH) -> list[str]:
 
 def tag_sentences(sentences: list[list[str]], model: Path = MODEL_PATH) -> list[list[str]]:
     """BIO tags for consecutive sentences of raw tokens (a corpus file without article marks):
-    each sentence is tagged with the document cues of its neighbours (`features.WINDOW`)."""
+    each sentence is tagged with the document cues of its neighbours (`features.WINDOW`), then
+    names tagged in that window are tagged where they recur untagged (`propagate_tags`)."""
     words = [prepare(t) for t in sentences]
     docs = window_docs(words)
-    return [tag_words(w, model, raws=t, doc=d) for w, t, d in zip(words, sentences, docs, strict=True)]
+    tags = [tag_words(w, model, raws=t, doc=d) for w, t, d in zip(words, sentences, docs, strict=True)]
+    return propagate_tags(words, tags, WINDOW)

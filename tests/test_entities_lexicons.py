@@ -1,0 +1,106 @@
+"""The tagger's outside knowledge: word frequencies, GeoNames places, the names seen in training,
+and tag propagation for `khabar tag`."""
+
+from __future__ import annotations
+
+import json
+
+from khabar.entities import train
+from khabar.entities.corpus import Sentence
+from khabar.entities.extract import _sentence_mentions
+from khabar.entities.features import sentence_features
+from khabar.entities.gazetteer import gazetteer, names_file, names_from
+from khabar.entities.propagate import propagate_tags
+from khabar.entities.tagger import Model, prepare
+from khabar.entities.zipf import table, zipf
+from khabar.text import normalize, normalize_word, token_spans
+
+
+def test_zipf_table_ranks_common_words_above_rare_names():
+    assert len(table()) > 100_000
+    assert zipf("في") > 6.5 > zipf("شركه") > 5 > zipf(normalize_word("زيورخ")) > 3
+    assert zipf("اتيجالي") == 0  # absent: a rare transliterated name
+
+
+def test_zipf_features_expose_the_article_asymmetry_of_proper_names():
+    def own(word: str) -> dict[str, str]:
+        [feats] = sentence_features(prepare([word]), lexicon=names_from([]))
+        return dict(f.split("=", 1) for f in feats if f[:3] in ("zw=", "zs=", "za="))
+
+    assert own("موسكو")["za"] == "-3"  # Moscow is never written with ال
+    assert own("الأندلس")["za"] == "2"  # al-Andalus is rarely written without it
+    assert own("البرنامج")["za"] in ("0", "-1", "1")  # a common noun takes both
+    assert own("أتيجالي") == {"zw": "0", "zs": "0", "za": "none"}
+
+
+def test_geonames_cities_are_weak_places_with_ids():
+    [m] = gazetteer().match([normalize_word("زيورخ")])
+    assert (m.entry.canonical_id, m.entry.category, m.entry.weak) == ("loc:zurich_ch", "GN", True)
+    [m] = gazetteer().match(prepare(["بلنسية"]))
+    assert m.entry.canonical_id.startswith("loc:valencia_")
+    # curated entries keep precedence over GeoNames
+    [m] = gazetteer().match(prepare(["القاهرة"]))
+    assert m.entry.category != "GN" and not m.entry.weak
+
+
+def _mentions(words: list[str], tags: list[str]):
+    nt = normalize(" ".join(words)).text
+    spans = token_spans(nt)
+    ws = [nt[a:b] for a, b in spans]
+    return _sentence_mentions(spans, ws, gazetteer().match(ws), tags, __import__("collections").Counter(ws))
+
+
+def test_a_geonames_name_types_only_spans_tagged_as_places():
+    words = ["وصل", "زيورخ", "أمس"]
+    [loc] = _mentions(words, ["O", "B-LOC", "O"])
+    assert (loc.type, loc.entry.canonical_id) == ("LOCATION", "loc:zurich_ch")
+    [per] = _mentions(words, ["O", "B-PERS", "O"])  # a person who shares a city's name stays a person
+    assert per.type == "PERSON" and per.entry is None
+    assert _mentions(words, ["O", "O", "O"]) == []  # weak: never an entity on its own
+
+
+def _sentence(sid: str, tokens: str, tags: str) -> Sentence:
+    return Sentence(sid, tokens.split(), tags.split())
+
+
+def test_training_names_keep_mostly_labelled_words_and_multiword_names():
+    sents = [
+        _sentence("t-1", "قال جورج بوش إن", "O B-PERS I-PERS O"),
+        _sentence("t-2", "وزار بوش مصر", "O B-PERS B-LOC"),
+        _sentence("t-3", "في مصر", "O B-LOC"),
+        _sentence("t-4", "الأمل كبير", "B-ORG O"),
+        _sentence("t-5", "الأمل والعمل الأمل", "O O O"),
+    ]
+    rows = train.training_names(sents)
+    assert ["PERS", "جورج", "بوش"] in rows and ["PERS", "بوش"] in rows and ["LOC", "مصر"] in rows
+    assert not any(r[1:] == [normalize_word("الأمل")] for r in rows)  # labelled once in three
+
+
+def test_featurize_jackknifes_the_training_names(monkeypatch):
+    monkeypatch.setattr(train, "_jackknife_fold", lambda sid: int(sid[-1]) % train.JACKKNIFE)
+    sents = [_sentence(f"t-{k}", "قال زيدان", "O B-PERS") for k in range(2)]
+    sents.append(_sentence("t-2", "قال عبدالودود", "O B-PERS"))  # its only sighting is its own fold
+    feats = train.featurize(sents)
+    assert "n=B-PERS1" in feats[0][1] and "n=B-PERS1" in feats[1][1]  # seen in the other fold
+    assert not any(f.startswith("n=") for f in feats[2][1])
+    [given] = train.featurize(sents[2:], lexicon=names_from([["PERS", "عبدالودود"]]))
+    assert "n=B-PERS1" in given[1]
+
+
+def test_a_model_reads_the_names_written_beside_it(tmp_path):
+    model = tmp_path / "m.crfsuite"
+    sents = [_sentence(f"t-{k}", "قال الرئيس زيدان في تونس", "O O B-PERS O B-LOC") for k in range(8)]
+    train.train(sents, model, max_iter=20)
+    rows = json.loads(names_file(model).read_text(encoding="utf-8"))["names"]
+    assert ["PERS", "زيدان"] in rows and ["LOC", "تونس"] in rows
+    assert ("زيدان",) in Model(model).lexicon.entries
+
+
+def test_propagate_tags_copies_names_within_the_window_only():
+    sentences = [["قال", "شيراك"], ["وشيراك", "زار"], ["بن", "بن"], ["x"] * 1, ["ثم", "شيراك"]]
+    tags = [["O", "B-PERS"], ["O", "O"], ["B-PERS", "O"], ["O"], ["O", "O"]]
+    out = propagate_tags(sentences, tags, window=2)
+    assert out[1] == ["B-PERS", "O"]  # clitic و is part of the token, as ANERcorp tags it
+    assert out[2] == ["B-PERS", "O"]  # a name of under three letters without clitics is never copied
+    assert out[4] == ["O", "O"]  # four sentences away: outside the window
+    assert propagate_tags(sentences, tags, window=4)[4] == ["O", "B-PERS"]
