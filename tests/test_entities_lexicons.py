@@ -104,3 +104,22 @@ def test_propagate_tags_copies_names_within_the_window_only():
     assert out[2] == ["B-PERS", "O"]  # a name of under three letters without clitics is never copied
     assert out[4] == ["O", "O"]  # four sentences away: outside the window
     assert propagate_tags(sentences, tags, window=4)[4] == ["O", "B-PERS"]
+
+
+def test_train_ner_cross_validation_reports_pooled_scores(tmp_path, monkeypatch, capsys):
+    kit = tmp_path / "kit"
+    (kit / "data" / "anercorp").mkdir(parents=True)
+    people = ["زيدان", "شيراك", "بلير", "كلينتون", "مبارك", "عرفات", "بوتين", "ميركل"]
+    places = ["تونس", "باريس", "لندن", "القاهرة"]
+    rows = [{"id": f"train-{k}", "tokens": ["قال", "الرئيس", people[k % 8], "في", places[k % 4]],
+             "tags": ["O", "O", "B-PERS", "O", "B-LOC"]} for k in range(200)]
+    (kit / "data" / "anercorp" / "train.jsonl").write_text(
+        "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    monkeypatch.setenv("KHABAR_SHARED", str(kit))
+    out = tmp_path / "m.crfsuite"
+    assert train.main(["--cv", "2", "--jobs", "1", "--out", str(out), "--max-iter", "30"]) == 0
+    text = capsys.readouterr().out
+    assert "fold 0:" in text and "fold 1:" in text and "2-fold cross-validation, pooled" in text
+    micro = next(line for line in text.splitlines() if line.strip().startswith("micro"))
+    assert "F1=1.0000" in micro  # a pattern this regular is learnt exactly
+    assert not list(tmp_path.glob("m.cv*"))  # fold models are cleaned up

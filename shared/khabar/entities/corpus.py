@@ -29,12 +29,18 @@ def load(path: Path | None = None) -> list[Sentence]:
     return [Sentence(r["id"], r["tokens"], r["tags"]) for r in rows]
 
 
+def block_hash(sentence_id: str, salt: str) -> int:
+    """A byte of hash of the sentence's block of `BLOCK` consecutive sentences: splits by it keep
+    whole stretches of articles together."""
+    num = sentence_id.rsplit("-", 1)[-1]
+    block = int(num) // BLOCK if num.isdigit() else sentence_id
+    return hashlib.sha1(f"{salt}:{block}".encode()).digest()[0]
+
+
 def is_dev(sentence_id: str) -> bool:
     """~10 % of blocks by hash. Whole blocks, not single sentences: a sentence-level split would
     put the rest of the same article (same names) in train and overstate held-out accuracy."""
-    num = sentence_id.rsplit("-", 1)[-1]
-    block = int(num) // BLOCK if num.isdigit() else sentence_id
-    return hashlib.sha1(f"khabar-dev:{block}".encode()).digest()[0] % 10 == 0
+    return block_hash(sentence_id, "khabar-dev") % 10 == 0
 
 
 def split(sentences: list[Sentence]) -> tuple[list[Sentence], list[Sentence]]:
