@@ -14,7 +14,7 @@ from functools import lru_cache
 from khabar.text import clitic_stems
 
 from .gazetteer import Gazetteer, Match, gazetteer, names
-from .zipf import table as zipf_table
+from .zipf import zipf10
 
 _CLASS_ABBR = {"person_title": "T", "person_verb": "V", "org_trigger": "O", "loc_trigger": "L",
                "name_particle": "P", "first_name": "F", "known_person": "K"}
@@ -62,8 +62,7 @@ def word_info(w: str) -> WordInfo:
         own.append("stem_gz")  # the clitic-free stem starts a gazetteer name
     # General-Arabic frequency (see zipf.py): of the word, of its stem, and how much likelier the
     # stem is with the article than without (proper names: far less, or far more when ال is theirs).
-    zt = zipf_table()
-    zw, zs, za = zt.get(w, 0) // 10, zt.get(stem, 0), zt.get("ال" + stem, 0)
+    zw, zs, za = zipf10(w) // 10, zipf10(stem), zipf10("ال" + stem)
     ratio = "none" if za == zs == 0 else max(-3, min(3, round((za - zs) / 10)))
     own += [f"zw={zw}", f"zs={zs // 10}", f"za={ratio}"]
     ctx: dict[int, tuple[str, ...]] = {}

@@ -116,7 +116,8 @@ def render_places(data: dict[str, Any]) -> str:
 @lru_cache(maxsize=1)
 def build_zipf() -> bytes:
     """wordfreq's large Arabic list, normalised like our tokens (variants summed), Arabic-letter
-    words with Zipf >= zipf.MIN_ZIPF, grouped by Zipf x 10; gzip without a timestamp (reproducible)."""
+    words with Zipf >= zipf.MIN_ZIPF as sorted "<word>\t<Zipf x 10>" lines; gzip without a
+    timestamp (reproducible)."""
     import wordfreq
 
     freq: dict[str, float] = {}
@@ -124,13 +125,9 @@ def build_zipf() -> bytes:
         n = normalize_word(word)
         if n.isalpha() and all("\u0621" <= ch <= "\u064a" for ch in n):
             freq[n] = freq.get(n, 0.0) + f
-    by_value: dict[int, list[str]] = {}
-    for word, f in freq.items():
-        z = math.log10(f * 1e9)
-        if z >= zipf.MIN_ZIPF:
-            by_value.setdefault(int(z * 10), []).append(word)
-    text = "".join(f"{v}\t{' '.join(sorted(ws))}\n" for v, ws in sorted(by_value.items()))
-    return gzip.compress(text.encode("utf-8"), compresslevel=9, mtime=0)
+    lines = sorted(f"{word}\t{int(math.log10(f * 1e9) * 10)}" for word, f in freq.items()
+                   if math.log10(f * 1e9) >= zipf.MIN_ZIPF)
+    return gzip.compress("\n".join(lines).encode("utf-8"), compresslevel=9, mtime=0)
 
 
 def outputs(out: Path = OUT) -> list[tuple[Path, bytes]]:

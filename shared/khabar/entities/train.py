@@ -20,7 +20,7 @@ from .bio import SCORED, chunks, prf, score
 from .features import WINDOW, sentence_features, window_docs
 from .gazetteer import Gazetteer, names_file, names_from
 from .propagate import propagate_tags
-from .tagger import Model, prepare
+from .tagger import Model, attrs_file, prepare, write_attrs
 
 C1, C2 = 0.1, 0.01  # c1 0.1: 4-fold CV micro-F1 +0.003 over 0.3 (every fold), model 1.4 vs 1.0 MB
 MAX_ITER = 250
@@ -86,6 +86,13 @@ def train(sentences: list[corpus.Sentence], out: Path, c1: float = C1, c2: float
     out.parent.mkdir(parents=True, exist_ok=True)
     trainer.train(str(out))
     write_names(sentences, names_file(out))
+    write_attrs(out)
+
+
+def _remove(model: Path) -> None:
+    """A temporary model and the files written beside it."""
+    for p in (model, names_file(model), attrs_file(model)):
+        p.unlink(missing_ok=True)
 
 
 def evaluate(model: Path, sentences: list[corpus.Sentence]) -> tuple[dict, float]:
@@ -106,8 +113,7 @@ def _grid(train_set: list[corpus.Sentence], dev: list[corpus.Sentence], tmp: Pat
         for c2 in (0.001, 0.01, 0.05):
             train(train_set, tmp, c1, c2, max_iter)
             print(f"c1={c1} c2={c2} dev micro-F1={evaluate(tmp, dev)[0]['micro']['f1']:.4f}", flush=True)
-    tmp.unlink()
-    names_file(tmp).unlink()
+    _remove(tmp)
     return 0
 
 
@@ -115,8 +121,7 @@ def _cv_fold(args: tuple[list[corpus.Sentence], list[corpus.Sentence], Path, flo
     train_set, test, path, c1, c2, max_iter = args
     train(train_set, path, c1, c2, max_iter)
     scores = evaluate(path, test)[0]
-    path.unlink()
-    names_file(path).unlink()
+    _remove(path)
     return scores
 
 
@@ -173,8 +178,7 @@ def main(argv: list[str] | None = None) -> int:
     for name in ("PERS", "LOC", "ORG", "micro"):
         print(_line(name, scores[name]))
     if args.full:
-        held.unlink()
-        names_file(held).unlink()
+        _remove(held)
         t1 = time.perf_counter()
         train(train_set + dev, args.out, args.c1, args.c2, args.max_iter)
         print(f"retrained on train+dev in {time.perf_counter() - t1:.1f}s")
