@@ -68,7 +68,7 @@ def word_info(w: str) -> WordInfo:
     ctx: dict[int, tuple[str, ...]] = {}
     for off in (-1, 1):
         ctx[off] = (f"{off}w={w}", f"{off}s={stem}", f"{off}x2={w[-2:]}", f"{off}p2={w[:2]}",
-                    *(f"{off}c={c}" for c in classes), f"{off}zw={zw}")
+                    *(f"{off}c={c}" for c in classes))
     for off in (-2, 2):
         ctx[off] = (f"{off}s={stem}", f"{off}w={w}", *(f"{off}c={c}" for c in classes))
     return stem, "".join(classes), tuple(own), ctx
