@@ -139,3 +139,10 @@ def test_train_ner_cross_validation_reports_pooled_scores(tmp_path, monkeypatch,
     micro = next(line for line in text.splitlines() if line.strip().startswith("micro"))
     assert "F1=1.0000" in micro  # a pattern this regular is learnt exactly
     assert not list(tmp_path.glob("m.cv*"))  # fold models are cleaned up
+
+
+def test_a_person_span_never_ends_in_a_number_and_numbers_are_not_surnames():
+    [per] = _mentions(["وقال", "هشام", "2016"], ["O", "B-PERS", "I-PERS"])
+    assert per.words == ["هشام"]
+    # «موفى 2016» (Tunisian 'end of 2016') tagged as a person: the time word is trimmed, nothing is left
+    assert _mentions(["إلى", "موفى", "2016"], ["O", "B-PERS", "I-PERS"]) == []

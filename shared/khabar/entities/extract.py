@@ -58,6 +58,9 @@ def _sentence_mentions(spans: list[tuple[int, int]], words: list[str], all_match
     for label, i, j in chunks(tags):
         while i < j and _is("function_word", words[i]):  # باتجاه كوناكري, لدى ...
             i += 1
+        if label == "PERS":
+            while j > i and not any(c.isalpha() for c in words[j - 1]):
+                j -= 1  # a name never ends in a number (موفى 2016 'end of 2016')
         if label not in TYPES or not any(c.isalpha() for w in words[i:j] for c in w):
             continue
         if all(_is_common(w) for w in words[i:j]):  # زيت الزيتون, دينار, مارس

@@ -30,8 +30,10 @@ def propagate(sentences: list[Sentence], mentions: list[Mention]) -> list[Mentio
     for m in mentions:
         if m.entry is not None:
             continue
-        if m.type == "PERSON" and len(m.words) >= 2 and len(m.words[-1]) >= 3 and m.words[-1] not in classes:
-            singles.setdefault(m.words[-1], "PERSON")
+        surname = m.words[-1]
+        if (m.type == "PERSON" and len(m.words) >= 2 and len(surname) >= 3 and surname.isalpha()
+                and surname not in classes):
+            singles.setdefault(surname, "PERSON")
         if len(m.words) >= 2:
             seqs.setdefault(m.words[0], {}).setdefault(tuple(m.words), m.type)
     if not singles and not seqs:
