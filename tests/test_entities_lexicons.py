@@ -12,7 +12,7 @@ from khabar.entities.corpus import Sentence
 from khabar.entities.extract import _sentence_mentions
 from khabar.entities.features import sentence_features
 from khabar.entities.gazetteer import gazetteer, names_file, names_from
-from khabar.entities.propagate import propagate_tags
+from khabar.entities.propagate import propagate_tags, split_coordinated
 from khabar.entities.tagger import Model, attrs_file, model_attrs, prepare, read_attrs
 from khabar.entities.zipf import table, zipf
 from khabar.text import normalize, normalize_word, token_spans
@@ -146,3 +146,12 @@ def test_a_person_span_never_ends_in_a_number_and_numbers_are_not_surnames():
     assert per.words == ["هشام"]
     # «موفى 2016» (Tunisian 'end of 2016') tagged as a person: the time word is trimmed, nothing is left
     assert _mentions(["إلى", "موفى", "2016"], ["O", "B-PERS", "I-PERS"]) == []
+
+
+def test_person_spans_split_at_a_coordinated_name():
+    words = [prepare(["بين", "واين", "وكريستيانو"]), prepare(["قال", "محمد", "وليد"])]
+    tags = [["O", "B-PERS", "I-PERS"], ["O", "B-PERS", "I-PERS"]]
+    out = split_coordinated(words, tags)
+    assert out[0] == ["O", "B-PERS", "B-PERS"]  # و + كريستيانو: a second person
+    assert out[1] == ["O", "B-PERS", "I-PERS"]  # وليد is a name, not و + ليد
+    assert split_coordinated([prepare(["الاتحاد", "والتجارة"])], [["B-ORG", "I-ORG"]]) == [["B-ORG", "I-ORG"]]

@@ -18,6 +18,7 @@ from khabar.text import clitic_stems
 from ._mention import Mention
 from .bio import chunks
 from .gazetteer import gazetteer, stems
+from .zipf import zipf10
 
 Sentence = tuple[list[tuple[int, int]], list[str]]  # token spans (normalised text), words
 
@@ -112,5 +113,22 @@ def propagate_tags(sentences: Sequence[Sequence[str]], tags: Sequence[Sequence[s
                     break
             else:
                 i += 1
+        out.append(new)
+    return out
+
+
+def split_coordinated(sentences: Sequence[Sequence[str]], tags: Sequence[Sequence[str]]) -> list[list[str]]:
+    """A person span running over و + another name (واين وكريستيانو) is two persons: a word inside
+    it that starts with و, and that general Arabic knows better without the و, opens a new name."""
+    out = []
+    for words, ts in zip(sentences, tags, strict=True):
+        new = list(ts)
+        for typ, a, b in chunks(list(ts)):
+            if typ != "PERS":
+                continue
+            for k in range(a + 1, b):
+                w = words[k]
+                if w.startswith("و") and len(w) > 3 and zipf10(w[1:]) > zipf10(w):
+                    new[k] = "B-PERS"
         out.append(new)
     return out
