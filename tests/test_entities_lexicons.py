@@ -7,13 +7,13 @@ import gzip
 import json
 
 from khabar.entities import train
-from khabar.entities._paths import MODEL_PATH
+from khabar.entities._paths import MODEL_PATH, beside
 from khabar.entities.corpus import Sentence
 from khabar.entities.extract import _sentence_mentions
 from khabar.entities.features import sentence_features
-from khabar.entities.gazetteer import gazetteer, names_file, names_from
+from khabar.entities.gazetteer import gazetteer, names_from
 from khabar.entities.propagate import propagate_tags, split_coordinated
-from khabar.entities.tagger import Model, attrs_file, model_attrs, prepare, read_attrs
+from khabar.entities.tagger import Model, model_attrs, prepare, read_attrs
 from khabar.entities.zipf import table, zipf
 from khabar.text import normalize, normalize_word, token_spans
 
@@ -93,10 +93,10 @@ def test_a_model_reads_the_names_written_beside_it(tmp_path):
     model = tmp_path / "m.crfsuite"
     sents = [_sentence(f"t-{k}", "قال الرئيس زيدان في تونس", "O O B-PERS O B-LOC") for k in range(8)]
     train.train(sents, model, max_iter=20)
-    rows = json.loads(names_file(model).read_text(encoding="utf-8"))["names"]
+    rows = json.loads(beside(model, "names.json").read_text(encoding="utf-8"))["names"]
     assert ["PERS", "زيدان"] in rows and ["LOC", "تونس"] in rows
     assert ("زيدان",) in Model(model).lexicon.entries
-    assert attrs_file(model).exists() and Model(model).attrs == model_attrs(model)
+    assert beside(model, "attrs.gz").exists() and Model(model).attrs == model_attrs(model)
 
 
 def test_saved_attributes_are_used_only_for_their_own_model(tmp_path):
@@ -104,9 +104,9 @@ def test_saved_attributes_are_used_only_for_their_own_model(tmp_path):
     model = tmp_path / "m.crfsuite"
     sents = [_sentence(f"t-{k}", "قال الرئيس زيدان في تونس", "O O B-PERS O B-LOC") for k in range(8)]
     train.train(sents, model, max_iter=20)
-    saved = attrs_file(model).read_bytes()
+    saved = beside(model, "attrs.gz").read_bytes()
     train.train(sents[:4] + [_sentence("t-9", "زار شيراك باريس", "O B-PERS B-LOC")], model, max_iter=20)
-    attrs_file(model).write_bytes(saved)  # a list left over from the previous model
+    beside(model, "attrs.gz").write_bytes(saved)  # a list left over from the previous model
     stale = frozenset(gzip.decompress(saved).decode("utf-8").split("\n")[1:])
     assert stale != model_attrs(model)
     assert read_attrs(model) == model_attrs(model)  # the digest no longer matches: crfsuite is asked

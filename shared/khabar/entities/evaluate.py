@@ -12,7 +12,7 @@ from typing import Any
 from khabar.text import clitic_stems, normalize_word
 
 from . import corpus
-from ._paths import MODEL_PATH, shared_dir
+from ._paths import MODEL_PATH, beside, shared_dir
 from .bio import score
 from .extract import extract_entities
 from .tagger import tag_sentences
@@ -81,7 +81,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--model", type=Path, default=MODEL_PATH)
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     args = parser.parse_args(argv)
-    meta_path = args.model.with_suffix(".meta.json")
+    meta_path = beside(args.model, "meta.json")
     meta = json.loads(meta_path.read_text(encoding="utf-8")) if meta_path.exists() else {}
     result = {"dev": eval_dev(args.model), "dev_in_training": bool(meta.get("full")),
               "dev_held_out_at_training": meta.get("dev_held_out"), "seed": eval_seed(*load_seed())}

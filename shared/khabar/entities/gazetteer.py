@@ -16,7 +16,7 @@ from typing import Any
 
 from khabar.text import clitic_stems, normalize_word
 
-from ._paths import DATA_DIR, MODEL_PATH
+from ._paths import DATA_DIR, MODEL_PATH, beside
 
 _TOKEN = re.compile(r"\w+|[^\w\s]", re.U)
 stems = lru_cache(maxsize=200_000)(clitic_stems)  # words repeat: strip each once
@@ -153,11 +153,6 @@ def gazetteer() -> Gazetteer:
     return g
 
 
-def names_file(model: Path) -> Path:
-    """The training names that go with a model file (data/ner.crfsuite -> data/ner.names.json)."""
-    return model.with_suffix(".names.json")
-
-
 def names_from(rows: list[list[str]]) -> Gazetteer:
     """A gazetteer of [type, normalised words...] rows: the names seen labelled in training, a
     tagger feature only (type None: never an entity or an id by itself)."""
@@ -170,4 +165,4 @@ def names_from(rows: list[list[str]]) -> Gazetteer:
 @lru_cache(maxsize=4)
 def names(model: Path = MODEL_PATH) -> Gazetteer:
     """The names `model` was trained with (`khabar train-ner` writes them beside it)."""
-    return names_from(json.loads(names_file(model).read_text(encoding="utf-8"))["names"])
+    return names_from(json.loads(beside(model, "names.json").read_text(encoding="utf-8"))["names"])

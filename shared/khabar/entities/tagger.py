@@ -12,7 +12,7 @@ import pycrfsuite
 from khabar.text import normalize_word
 
 from . import camel_backend
-from ._paths import MODEL_PATH
+from ._paths import MODEL_PATH, beside
 from .features import WINDOW, Doc, Kept, add_cues, kept_features, neighbour_cues, window_docs
 from .gazetteer import Match, names
 from .propagate import propagate_tags, split_coordinated
@@ -61,10 +61,6 @@ class Model:
                 for w, m, r, c, xs in zip(sentences, matches, raws, cues, infos, strict=True)]
 
 
-def attrs_file(model: Path) -> Path:
-    return model.with_suffix(".attrs.gz")
-
-
 def _model_digest(model: Path) -> str:
     return hashlib.sha256(model.read_bytes()).hexdigest()
 
@@ -80,12 +76,12 @@ def model_attrs(model: Path) -> frozenset[str]:
 def write_attrs(model: Path) -> None:
     """Save `model_attrs` beside the model, keyed by the model's digest, for a fast cold start."""
     text = "\n".join([_model_digest(model), *sorted(model_attrs(model))])
-    attrs_file(model).write_bytes(gzip.compress(text.encode("utf-8"), mtime=0))
+    beside(model, "attrs.gz").write_bytes(gzip.compress(text.encode("utf-8"), mtime=0))
 
 
 def read_attrs(model: Path) -> frozenset[str]:
     """`model_attrs`, from the saved list when it belongs to this very model file (≈ 15 ms)."""
-    path = attrs_file(model)
+    path = beside(model, "attrs.gz")
     if path.exists():
         digest, *attrs = gzip.decompress(path.read_bytes()).decode("utf-8").split("\n")
         if digest == _model_digest(model):

@@ -15,12 +15,12 @@ from pathlib import Path
 import pycrfsuite
 
 from . import corpus
-from ._paths import MODEL_PATH
+from ._paths import MODEL_PATH, beside
 from .bio import SCORED, chunks, prf, score
 from .features import WINDOW, sentence_features, window_docs
-from .gazetteer import Gazetteer, names_file, names_from
+from .gazetteer import Gazetteer, names_from
 from .propagate import propagate_tags, split_coordinated
-from .tagger import Model, attrs_file, prepare, write_attrs
+from .tagger import Model, prepare, write_attrs
 
 C1, C2 = 0.1, 0.01  # c1 0.1: 4-fold CV micro-F1 +0.003 over 0.3 (every fold), model 1.4 vs 1.0 MB
 MAX_ITER = 250
@@ -85,13 +85,13 @@ def train(sentences: list[corpus.Sentence], out: Path, c1: float = C1, c2: float
                         "feature.possible_transitions": True, "feature.minfreq": MIN_FREQ})
     out.parent.mkdir(parents=True, exist_ok=True)
     trainer.train(str(out))
-    write_names(sentences, names_file(out))
+    write_names(sentences, beside(out, "names.json"))
     write_attrs(out)
 
 
 def _remove(model: Path) -> None:
     """A temporary model and the files written beside it."""
-    for p in (model, names_file(model), attrs_file(model)):
+    for p in (model, beside(model, "names.json"), beside(model, "attrs.gz")):
         p.unlink(missing_ok=True)
 
 
@@ -184,6 +184,6 @@ def main(argv: list[str] | None = None) -> int:
         print(f"retrained on train+dev in {time.perf_counter() - t1:.1f}s")
     meta = {"full": args.full, "c1": args.c1, "c2": args.c2, "max_iterations": args.max_iter,
             "feature_minfreq": MIN_FREQ, "dev_held_out": scores, "tokens_per_s": round(tps)}
-    args.out.with_suffix(".meta.json").write_text(json.dumps(meta, indent=1) + "\n", encoding="utf-8")
+    beside(args.out, "meta.json").write_text(json.dumps(meta, indent=1) + "\n", encoding="utf-8")
     print(f"wrote {args.out} ({args.out.stat().st_size / 1e6:.2f} MB); total {time.perf_counter() - t0:.1f}s")
     return 0
