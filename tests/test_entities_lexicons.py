@@ -8,11 +8,12 @@ import json
 
 from khabar.entities import train
 from khabar.entities._paths import MODEL_PATH, beside
+from khabar.entities.bio import chunks
 from khabar.entities.corpus import Sentence
-from khabar.entities.extract import _sentence_mentions
+from khabar.entities.extract import _sentence_mentions, extract_entities
 from khabar.entities.features import sentence_features
 from khabar.entities.gazetteer import gazetteer, names_from
-from khabar.entities.propagate import propagate_tags, split_coordinated
+from khabar.entities.propagate import fix_spans, propagate_tags, split_coordinated
 from khabar.entities.tagger import Model, model_attrs, prepare, read_attrs
 from khabar.entities.zipf import table, zipf
 from khabar.text import normalize, normalize_word, token_spans
@@ -155,3 +156,30 @@ def test_person_spans_split_at_a_coordinated_name():
     assert out[0] == ["O", "B-PERS", "B-PERS"]  # و + كريستيانو: a second person
     assert out[1] == ["O", "B-PERS", "I-PERS"]  # وليد is a name, not و + ليد
     assert split_coordinated([prepare(["الاتحاد", "والتجارة"])], [["B-ORG", "I-ORG"]]) == [["B-ORG", "I-ORG"]]
+
+
+def test_organisation_spans_split_at_a_coordinated_organisation_head():
+    words = prepare(["البنك", "الوطني", "والشركة", "التونسية", "وبنك", "الإسكان"])
+    [out] = split_coordinated([words], [["B-ORG"] + ["I-ORG"] * 5])
+    assert chunks(out) == [("ORG", 0, 2), ("ORG", 2, 4), ("ORG", 4, 6)]
+    # an organisation is not split at و + a word that is no organisation head
+    assert split_coordinated([prepare(["البنك", "الدولي", "للإنشاء", "والتعمير"])], [["B-ORG"] + ["I-ORG"] * 3]) \
+        == [["B-ORG", "I-ORG", "I-ORG", "I-ORG"]]
+
+
+def test_a_quoted_name_after_an_organisation_head_is_an_organisation():
+    words = prepare(["قررت", "شركة", "النفط", "البريطانية", '"', "بيتروفاك", '"', "إيقاف", "نشاطها"])
+    tags = ["O"] * 5 + ["B-PERS"] + ["O"] * 3
+    [out] = fix_spans([words], [tags])
+    assert chunks(out) == [("ORG", 5, 6)]
+    # a quoted person after a reporting verb stays a person; so does one too far from the head
+    said = prepare(["وقال", '"', "بوتين", '"'])
+    assert fix_spans([said], [["O", "O", "B-PERS", "O"]]) == [["O", "O", "B-PERS", "O"]]
+    far = prepare(["شركة", "في", "العاصمة", "الروسية", "قال", '"', "بوتين", '"'])
+    assert chunks(fix_spans([far], [["O"] * 6 + ["B-PERS", "O"]])[0]) == [("PERS", 6, 7)]
+
+
+def test_currency_names_are_never_entities():
+    text = "وهوى الدولار نحو 1.5 بالمئة أمام الين الياباني وارتفع الفرنك السويسري."
+    assert not [e for e in extract_entities(text) if e.text in ("الين", "الفرنك", "الدولار")]
+    assert _mentions(["أمام", "الين"], ["O", "B-ORG"]) == []

@@ -4,8 +4,10 @@ canonical ids and offsets into the original body."""
 from __future__ import annotations
 
 from collections import Counter
+from functools import lru_cache
 from itertools import chain
 
+from khabar.figures.lexicon import UNIT_FORMS
 from khabar.models import Entity
 from khabar.text import NormalizedText, clitic_stems, normalize, sentence_spans, token_spans
 
@@ -140,9 +142,16 @@ def _is(cls: str, word: str) -> bool:
     return cls in classes.get(word, ()) or (word[:1] in "وف" and cls in classes.get(word[1:], ()))
 
 
+@lru_cache(maxsize=1)
+def _currency_words() -> frozenset[str]:
+    """One-word currency names as the figures extractor knows them (ين، روبية، فرنك ...)."""
+    return frozenset(f for f, u in UNIT_FORMS.items() if u.kind == "money" and f.isalpha())
+
+
 def _is_common(word: str) -> bool:
     classes = gazetteer().classes
-    return _is("function_word", word) or any(
+    bare = word[1:] if word[:1] in "وف" else word
+    return _is("function_word", word) or bare.removeprefix("ال") in _currency_words() or any(
         "common_noun" in classes.get(s, ()) for s in stems(word) if len(s) >= 3)
 
 

@@ -1,4 +1,5 @@
-"""Article-level consistency: a name the tagger found once is found everywhere in the article.
+"""Rules applied after the tagger: article-level consistency (a name the tagger found once is
+found everywhere in the article) and span fixes (`fix_spans`).
 
 The CRF sees one sentence at a time and misses repeats (وقال بوتين after فلاديمير بوتين). Only
 multi-word person names lend their last word (the surname), and only unknown names whose full
@@ -119,16 +120,45 @@ def propagate_tags(sentences: Sequence[Sequence[str]], tags: Sequence[Sequence[s
 
 def split_coordinated(sentences: Sequence[Sequence[str]], tags: Sequence[Sequence[str]]) -> list[list[str]]:
     """A person span running over و + another name (واين وكريستيانو) is two persons: a word inside
-    it that starts with و, and that general Arabic knows better without the و, opens a new name."""
+    it that starts with و, and that general Arabic knows better without the و, opens a new name.
+    An organisation span running over و + an organisation head (البنك الوطني والشركة التونسية)
+    is two organisations."""
+    classes = gazetteer().classes
     out = []
     for words, ts in zip(sentences, tags, strict=True):
         new = list(ts)
         for typ, a, b in chunks(list(ts)):
-            if typ != "PERS":
-                continue
             for k in range(a + 1, b):
                 w = words[k]
-                if w.startswith("و") and len(w) > 3 and zipf10(w[1:]) > zipf10(w):
-                    new[k] = "B-PERS"
+                if not w.startswith("و") or len(w) <= 3:
+                    continue
+                if (typ == "PERS" and zipf10(w[1:]) > zipf10(w)) or (
+                        typ == "ORG" and "org_trigger" in classes.get(w[1:], ())):
+                    new[k] = "B-" + typ
         out.append(new)
     return out
+
+
+QUOTES = frozenset('"«»“”')
+HEAD_REACH = 3  # words between an organisation head and the quote: شركة النفط البريطانية "بيتروفاك"
+
+
+def quoted_organisations(sentences: Sequence[Sequence[str]], tags: Sequence[Sequence[str]]) -> list[list[str]]:
+    """A quoted name right after an organisation head (وكالة التصنيف "فيتش رايتينغ", شركة
+    "بيتروفاك") is the organisation's name, not a person's: news quotes company names, rarely people."""
+    classes = gazetteer().word_classes
+    out = []
+    for words, ts in zip(sentences, tags, strict=True):
+        new = list(ts)
+        for typ, a, b in chunks(list(ts)):
+            if typ == "PERS" and a and words[a - 1] in QUOTES and any(
+                    "org_trigger" in classes(w) for w in words[max(0, a - 1 - HEAD_REACH): a - 1]):
+                new[a:b] = ["B-ORG"] + ["I-ORG"] * (b - a - 1)
+        out.append(new)
+    return out
+
+
+def fix_spans(sentences: Sequence[Sequence[str]], tags: Sequence[Sequence[str]]) -> list[list[str]]:
+    """The span rules applied to every tagger output: coordinated names split, quoted names after
+    an organisation head made organisations."""
+    return quoted_organisations(sentences, split_coordinated(sentences, tags))

@@ -15,7 +15,7 @@ from . import camel_backend
 from ._paths import MODEL_PATH, beside
 from .features import WINDOW, Doc, Kept, add_cues, kept_features, neighbour_cues, window_docs
 from .gazetteer import Match, names
-from .propagate import propagate_tags, split_coordinated
+from .propagate import fix_spans, propagate_tags
 
 _cached_norm = lru_cache(maxsize=200_000)(normalize_word)
 
@@ -112,7 +112,7 @@ def tag_article(sentences: list[list[str]], matches: list[list[Match]], raws: li
     its words as written."""
     if camel_backend.wanted():
         return [camel_backend.tag_words(r or w) if w else [] for w, r in zip(sentences, raws, strict=True)]
-    return split_coordinated(sentences, load_model(model).tag_article(sentences, matches, raws))
+    return fix_spans(sentences, load_model(model).tag_article(sentences, matches, raws))
 
 
 def prepare(tokens: list[str]) -> list[str]:
@@ -128,9 +128,9 @@ def tag_tokens(tokens: list[str], model: Path = MODEL_PATH) -> list[str]:
 def tag_sentences(sentences: list[list[str]], model: Path = MODEL_PATH) -> list[list[str]]:
     """BIO tags for consecutive sentences of raw tokens (a corpus file without article marks):
     each sentence is tagged with the document cues of its neighbours (`features.WINDOW`), then
-    person spans running over و + another name are split (`split_coordinated`) and names tagged in
-    that window are tagged where they recur untagged (`propagate_tags`)."""
+    the span rules run (`fix_spans`) and names tagged in that window are tagged where they recur
+    untagged (`propagate_tags`)."""
     words = [prepare(t) for t in sentences]
     docs = window_docs(words)
     tags = [tag_words(w, model, raws=t, doc=d) for w, t, d in zip(words, sentences, docs, strict=True)]
-    return propagate_tags(words, split_coordinated(words, tags), WINDOW)
+    return propagate_tags(words, fix_spans(words, tags), WINDOW)
