@@ -183,3 +183,9 @@ def test_currency_names_are_never_entities():
     text = "وهوى الدولار نحو 1.5 بالمئة أمام الين الياباني وارتفع الفرنك السويسري."
     assert not [e for e in extract_entities(text) if e.text in ("الين", "الفرنك", "الدولار")]
     assert _mentions(["أمام", "الين"], ["O", "B-ORG"]) == []
+
+
+def test_a_month_glued_to_its_year_is_never_a_name():
+    assert _mentions(["في", "جوان2015"], ["O", "B-PERS"]) == []
+    [org] = _mentions(["منذ", "سبتمبر2016", "فيتش", "رايتنغ"], ["O", "B-ORG", "I-ORG", "I-ORG"])
+    assert org.words == ["فيتش", "رايتنغ"]

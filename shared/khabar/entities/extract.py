@@ -58,11 +58,11 @@ def _sentence_mentions(spans: list[tuple[int, int]], words: list[str], all_match
     taken = [False] * len(words)
     out: list[Mention] = []
     for label, i, j in chunks(tags):
-        while i < j and _is("function_word", words[i]):  # باتجاه كوناكري, لدى ...
+        while i < j and (_is("function_word", words[i]) or _glued_number(words[i])):  # باتجاه كوناكري
             i += 1
-        if label == "PERS":
-            while j > i and not any(c.isalpha() for c in words[j - 1]):
-                j -= 1  # a name never ends in a number (موفى 2016 'end of 2016')
+        while j > i and (_glued_number(words[j - 1])
+                         or (label == "PERS" and not any(c.isalpha() for c in words[j - 1]))):
+            j -= 1  # a name never ends in a number (موفى 2016 'end of 2016', جوان2015)
         if label not in TYPES or not any(c.isalpha() for w in words[i:j] for c in w):
             continue
         if all(_is_common(w) for w in words[i:j]):  # زيت الزيتون, دينار, مارس
@@ -146,6 +146,11 @@ def _is(cls: str, word: str) -> bool:
 def _currency_words() -> frozenset[str]:
     """One-word currency names as the figures extractor knows them (ين، روبية، فرنك ...)."""
     return frozenset(f for f, u in UNIT_FORMS.items() if u.kind == "money" and f.isalpha())
+
+
+def _glued_number(word: str) -> bool:
+    """Arabic letters and digits in one token (جوان2015, a month glued to its year): never a name."""
+    return any(c.isdigit() for c in word) and any("\u0621" <= c <= "\u064a" for c in word)
 
 
 def _is_common(word: str) -> bool:
