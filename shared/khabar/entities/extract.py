@@ -155,7 +155,7 @@ def _glued_number(word: str) -> bool:
 
 def _is_common(word: str) -> bool:
     classes = gazetteer().classes
-    bare = word[1:] if word[:1] in "وف" else word
+    bare = word[1:] if word[:1] in "وف" and word[1:3] == "ال" else word  # والين, not وين (Wayne)
     return _is("function_word", word) or bare.removeprefix("ال") in _currency_words() or any(
         "common_noun" in classes.get(s, ()) for s in stems(word) if len(s) >= 3)
 
