@@ -15,7 +15,8 @@ def test_committed_generated_files_equal_a_regeneration():
     from khabar.entities.gazetteer_build import outputs
 
     files = outputs()
-    assert [p.name for p, _ in files] == ["countries.json", "geonames_places.json", "word_zipf.tsv.gz"]
+    assert [p.name for p, _ in files] == ["countries.json", "geonames_places.json", "word_zipf.tsv.gz",
+                                          "name_tokens.tsv.gz", "outside_names.json.gz"]
     for path, data in files:
         assert path.read_bytes() == data, f"{path.name} is stale: run khabar build-gazetteers"
 

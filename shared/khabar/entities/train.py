@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pycrfsuite
 
-from . import corpus
+from . import corpus, outside_names
 from ._paths import MODEL_PATH, beside
 from .bio import SCORED, chunks, prf, score
 from .features import WINDOW, sentence_features, window_docs
@@ -51,11 +51,15 @@ def _jackknife_fold(sentence_id: str) -> int:
     return corpus.block_hash(sentence_id, "khabar-jackknife") % JACKKNIFE
 
 
-def featurize(sentences: list[corpus.Sentence], lexicon: Gazetteer | None = None) -> list[list[list[str]]]:
+def featurize(sentences: list[corpus.Sentence], lexicon: Gazetteer | None = None,
+              outside: list[Gazetteer] | None = None) -> list[list[list[str]]]:
     """Features of training sentences. Without `lexicon`, each sentence sees the names labelled in
     the other jackknife folds only: had it seen its own labels, the model would learn to trust the
-    name feature far more than it deserves on unseen text."""
+    name feature far more than it deserves on unseen text. `outside`: per fold of
+    `outside_names.fold`, the mined Wikipedia names without that fold (for sentences of the corpora
+    they were mined from); None for the news, which use the shipped list."""
     words = [prepare(s.tokens) for s in sentences]
+    xs = [outside[outside_names.fold(s.id)] for s in sentences] if outside else [None] * len(sentences)
     if lexicon is None:
         folds = [_jackknife_fold(s.id) for s in sentences]
         lexicons = [names_from(training_names([s for s, f in zip(sentences, folds, strict=True) if f != k]))
@@ -63,8 +67,20 @@ def featurize(sentences: list[corpus.Sentence], lexicon: Gazetteer | None = None
         per = [lexicons[f] for f in folds]
     else:
         per = [lexicon] * len(sentences)
-    return [sentence_features(w, raws=s.tokens, doc=d, lexicon=lx)
-            for w, s, d, lx in zip(words, sentences, window_docs(words), per, strict=True)]
+    return [sentence_features(w, raws=s.tokens, doc=d, lexicon=lx, outside=x)
+            for w, s, d, lx, x in zip(words, sentences, window_docs(words), per, xs, strict=True)]
+
+
+def featurize_extra(sentences: list[corpus.Sentence], domain: str, lexicon: Gazetteer,
+                    outside: list[Gazetteer]) -> list[list[list[str]]]:
+    """Features of an outside corpus, domain-augmented: every feature twice, as itself (shared
+    with the news) and prefixed with its corpus, so the weights of the shared copies learn what
+    carries over to news and the prefixed ones absorb the other domain's conventions (Daumé 2007,
+    'frustratingly easy domain adaptation', with the target domain as the shared base). The
+    news features are unchanged, so tagging costs nothing more. `lexicon`: the news training names
+    (none of them come from this corpus, so no jackknife is needed)."""
+    pre = domain + ":"
+    return [[[*x, *(pre + f for f in x)] for x in xseq] for xseq in featurize(sentences, lexicon, outside)]
 
 
 def write_names(sentences: list[corpus.Sentence], path: Path) -> None:
@@ -75,12 +91,23 @@ def write_names(sentences: list[corpus.Sentence], path: Path) -> None:
                     + body + "\n ]}\n", encoding="utf-8")
 
 
+Extra = dict[str, list[corpus.Sentence]]  # outside corpus name -> its sentences
+
+
 def train(sentences: list[corpus.Sentence], out: Path, c1: float = C1, c2: float = C2,
-          max_iter: int = MAX_ITER) -> None:
-    """Train on `sentences`; write the model to `out` and its names file beside it."""
+          max_iter: int = MAX_ITER, extra: Extra | None = None) -> None:
+    """Train on `sentences` (and the `extra` corpora, domain-augmented); write the model to `out`
+    and its names file beside it."""
     trainer = pycrfsuite.Trainer(verbose=False)
     for xseq, s in zip(featurize(sentences), sentences, strict=True):
         trainer.append(xseq, s.tags)
+    if extra:
+        lexicon = names_from(training_names(sentences))
+        kit = outside_names.kit_sentences()
+        outside = [names_from(outside_names.rows(kit, exclude_fold=k)) for k in range(outside_names.FOLDS)]
+        for domain, sents in extra.items():
+            for xseq, s in zip(featurize_extra(sents, domain, lexicon, outside), sents, strict=True):
+                trainer.append(xseq, s.tags)
     trainer.set_params({"c1": c1, "c2": c2, "max_iterations": max_iter,
                         "feature.possible_transitions": True, "feature.minfreq": MIN_FREQ})
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -117,20 +144,24 @@ def _grid(train_set: list[corpus.Sentence], dev: list[corpus.Sentence], tmp: Pat
     return 0
 
 
-def _cv_fold(args: tuple[list[corpus.Sentence], list[corpus.Sentence], Path, float, float, int]) -> dict:
-    train_set, test, path, c1, c2, max_iter = args
-    train(train_set, path, c1, c2, max_iter)
+def _cv_fold(args: tuple[list[corpus.Sentence], list[corpus.Sentence], Path, float, float, int, Extra]) -> dict:
+    train_set, test, path, c1, c2, max_iter, extra = args
+    train(train_set, path, c1, c2, max_iter, extra)
     scores = evaluate(path, test)[0]
     _remove(path)
     return scores
 
 
-def _cv(sentences: list[corpus.Sentence], k: int, tmp: Path, jobs: int, params: tuple[float, float, int]) -> int:
-    """K-fold cross-validation over blocks of sentences (see corpus.is_dev): pooled micro P/R/F1."""
+def _cv(sentences: list[corpus.Sentence], k: int, out: Path, jobs: int, params: tuple[float, float, int],
+        extra: Extra) -> int:
+    """K-fold cross-validation over blocks of sentences (see corpus.block_hash): pooled micro P/R/F1,
+    printed and recorded in the model's meta.json (`khabar eval entities` shows it beside the dev
+    tail). Folds of blocks share stories with their training folds: expect more than on the tail."""
     folds = [corpus.block_hash(s.id, "khabar-cv") % k for s in sentences]
+    tmp = out.with_suffix(".cv.crfsuite")
     work = [([s for s, f in zip(sentences, folds, strict=True) if f != j],
              [s for s, f in zip(sentences, folds, strict=True) if f == j],
-             tmp.with_suffix(f".cv{j}.crfsuite"), *params) for j in range(k)]
+             tmp.with_suffix(f".cv{j}.crfsuite"), *params, extra) for j in range(k)]
     t0 = time.perf_counter()
     with ProcessPoolExecutor(max_workers=jobs) as pool:
         results = list(pool.map(_cv_fold, work))
@@ -142,11 +173,31 @@ def _cv(sentences: list[corpus.Sentence], k: int, tmp: Path, jobs: int, params: 
     print(f"{k}-fold cross-validation, pooled ({time.perf_counter() - t0:.0f}s):")
     for name in (*SCORED, "micro"):
         print(_line(name, pooled[name]))
+    meta_path = beside(out, "meta.json")
+    meta = json.loads(meta_path.read_text(encoding="utf-8")) if meta_path.exists() else {}
+    meta["cv"] = {"folds": k, **pooled}
+    meta_path.write_text(json.dumps(meta, indent=1) + "\n", encoding="utf-8")
     return 0
 
 
 def _line(name: str, r: dict) -> str:
     return f"  {name:6s} P={r['precision']:.4f} R={r['recall']:.4f} F1={r['f1']:.4f} (gold {r['gold']})"
+
+
+_DEFAULT_EXTRA = "none"
+
+
+def _load_extra(specs: list[str]) -> Extra:
+    out: Extra = {}
+    for spec in specs:
+        name, _, share = spec.partition("=")
+        if name == "none":
+            continue
+        if name not in corpus.EXTRA:
+            raise SystemExit(f"khabar: error: unknown corpus {name!r} (choose from {', '.join(corpus.EXTRA)})")
+        out[name] = corpus.load_extra(name, float(share or 1.0))
+        print(f"{name}: {len(out[name])} sentences", flush=True)
+    return out
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -160,18 +211,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--grid", action="store_true", help="dev micro-F1 over a c1 x c2 grid; writes nothing")
     parser.add_argument("--cv", type=int, metavar="K",
                         help="K-fold cross-validation over all of ANERcorp (pooled scores); writes nothing")
+    parser.add_argument("--extra", action="append", default=None, metavar="CORPUS[=SHARE]",
+                        help="outside labelled corpus to add, domain-augmented (wikifane, panx), "
+                             "optionally a share of its blocks (wikifane=0.3); default: " + _DEFAULT_EXTRA)
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="parallel folds for --cv")
     args = parser.parse_args(argv)
+    extra = _load_extra(args.extra if args.extra is not None else [_DEFAULT_EXTRA])
     if args.cv:
-        return _cv(corpus.load(), args.cv, args.out.with_suffix(".cv.crfsuite"), args.jobs,
-                   (args.c1, args.c2, args.max_iter))
+        return _cv(corpus.load(), args.cv, args.out, args.jobs, (args.c1, args.c2, args.max_iter), extra)
     train_set, dev = corpus.split(corpus.load())
     print(f"ANERcorp: {len(train_set)} train / {len(dev)} dev sentences", flush=True)
     if args.grid:
         return _grid(train_set, dev, args.out.with_suffix(".grid.crfsuite"), args.max_iter)
     t0 = time.perf_counter()
     held = args.out.with_suffix(".heldout.crfsuite") if args.full else args.out
-    train(train_set, held, args.c1, args.c2, args.max_iter)
+    train(train_set, held, args.c1, args.c2, args.max_iter, extra)
     took = time.perf_counter() - t0
     scores, tps = evaluate(held, dev)
     print(f"trained on train split in {took:.1f}s; dev (held out), tagging {tps:,.0f} tokens/s:")
@@ -180,10 +234,13 @@ def main(argv: list[str] | None = None) -> int:
     if args.full:
         _remove(held)
         t1 = time.perf_counter()
-        train(train_set + dev, args.out, args.c1, args.c2, args.max_iter)
+        train(train_set + dev, args.out, args.c1, args.c2, args.max_iter, extra)
         print(f"retrained on train+dev in {time.perf_counter() - t1:.1f}s")
+    meta_path = beside(args.out, "meta.json")  # a new model: cross-validation of the old one is dropped
     meta = {"full": args.full, "c1": args.c1, "c2": args.c2, "max_iterations": args.max_iter,
-            "feature_minfreq": MIN_FREQ, "dev_held_out": scores, "tokens_per_s": round(tps)}
-    beside(args.out, "meta.json").write_text(json.dumps(meta, indent=1) + "\n", encoding="utf-8")
+            "feature_minfreq": MIN_FREQ, "extra": sorted(f"{k}:{len(v)}" for k, v in extra.items()),
+            "dev": f"ANERcorp train split, last 1/{corpus.TAIL} ({len(dev)} sentences)",
+            "dev_held_out": scores, "tokens_per_s": round(tps)}
+    meta_path.write_text(json.dumps(meta, indent=1) + "\n", encoding="utf-8")
     print(f"wrote {args.out} ({args.out.stat().st_size / 1e6:.2f} MB); total {time.perf_counter() - t0:.1f}s")
     return 0
