@@ -4,7 +4,7 @@
     .venv/bin/python infra/gen_template.py --check  # exit 1 if template.yaml is out of date
 
 Sections of the hand-written SAM template are generated, between marker comments:
-- `glue-tables`: one AWS::Glue::Table per lake and summary table of `khabar.schema`, columns from
+- `glue-tables`: one AWS::Glue::Table per lake and summary table of `khabar.lake.schema`, columns from
   `schema.glue_columns(table)`, Parquet SerDe, partition projection on `dt`;
 - `named-queries`: one AWS::Athena::NamedQuery per `infra/athena/queries/*.sql` (the analysts'
   starter queries, which `khabar query` runs locally), with the `:name` parameters turned into
@@ -29,7 +29,7 @@ QUERIES = ROOT / "infra" / "athena" / "queries"
 
 sys.path.insert(0, str(ROOT / "shared"))
 
-from khabar import schema  # noqa: E402
+from khabar.lake import schema  # noqa: E402
 from khabar.sql import parse_named  # noqa: E402
 
 PROJECTION_START = "2020-01-01"
@@ -91,7 +91,7 @@ def render_glue_tables() -> list[str]:
             "    DatabaseName: !Ref GlueDatabase",
             "    TableInput:",
             f"      Name: {table}",
-            f"      Description: {_quote(f'khabar {kind} table {table} (generated from khabar.schema)')}",
+            f"      Description: {_quote(f'khabar {kind} table {table} (generated from khabar.lake.schema)')}",
             "      TableType: EXTERNAL_TABLE",
             "      Parameters:",
             "        classification: parquet",
@@ -142,16 +142,16 @@ def render_named_queries() -> list[str]:
 
 
 def render_extract_lake_prefixes() -> list[str]:
-    """The extract role writes the extract tables only (khabar.schema.LAKE_TABLES) and the
-    per-upload pointers (khabar.lake.UPLOADS_PREFIX)."""
-    from khabar.lake import UPLOADS_PREFIX
+    """The extract role writes the extract tables only (khabar.lake.schema.LAKE_TABLES) and the
+    per-upload pointers (khabar.lake.store.UPLOADS_PREFIX)."""
+    from khabar.lake.store import UPLOADS_PREFIX
 
     prefixes = [*schema.LAKE_TABLES, UPLOADS_PREFIX]
     return [f"- !Sub '${{LakeBucket.Arn}}/{t}/*'" for t in prefixes]
 
 
 def render_summary_prefixes() -> list[str]:
-    """The aggregate role writes the summary tables (khabar.schema.SUMMARY_TABLES)."""
+    """The aggregate role writes the summary tables (khabar.lake.schema.SUMMARY_TABLES)."""
     return [f"- !Sub '${{LakeBucket.Arn}}/{t}/*'" for t in schema.SUMMARY_TABLES]
 
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from khabar.lake import Lake, upload_stem
+from khabar.lake.store import Lake, upload_stem
 
 DAYS = [(date(2026, 11, 20) + timedelta(days=i)).isoformat() for i in range(9)]  # 20 → 28 Nov
 LAST = DAYS[-1]

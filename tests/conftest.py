@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from khabar.kit import kit_dir
+
 ROOT = Path(__file__).resolve().parents[1]
-KIT = Path(os.environ.get("KHABAR_SHARED", ROOT.parent / "shared"))
+KIT = kit_dir()
 EVENTS = Path(__file__).parent / "events"
 
 
@@ -27,7 +28,7 @@ def sample_article(kit: Path) -> Path:
 
 @pytest.fixture()
 def moto_url() -> Iterator[str]:
-    from khabar.local_aws import moto_server
+    from khabar.local.aws import moto_server
 
     with moto_server() as url:
         yield url

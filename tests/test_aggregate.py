@@ -15,11 +15,11 @@ import pyarrow.parquet as pq
 import pytest
 
 import aggregate_lake as gen
-from khabar import compaction
-from khabar.aggregate import SUMMARY_FILE, replace_partition, run_aggregation
 from khabar.cli import main as cli_main
-from khabar.lake import Lake, upload_stem
-from khabar.schema import SUMMARY_TABLES, schema
+from khabar.lake import compaction
+from khabar.lake.schema import SUMMARY_TABLES, schema
+from khabar.lake.store import Lake, upload_stem
+from khabar.nightly.local import SUMMARY_FILE, replace_partition, run_aggregation
 
 
 @pytest.fixture(scope="module")

@@ -18,13 +18,13 @@ from botocore.stub import Stubber
 
 import aggregate_lake as gen
 from khabar import sql
-from khabar.aggregate import arrow_result
-from khabar.athena import AthenaQueryError, AthenaRunner
-from khabar.lake import Lake
-from khabar.local_aws import FakeContext, load_handler, moto_server
-from khabar.nightly import target_day
-from khabar.query import LocalAthena
-from khabar.schema import SUMMARY_TABLES, schema
+from khabar.lake.query import LocalAthena
+from khabar.lake.schema import SUMMARY_TABLES, schema
+from khabar.lake.store import Lake
+from khabar.local.aws import FakeContext, load_handler, moto_server
+from khabar.nightly.athena import AthenaQueryError, AthenaRunner
+from khabar.nightly.job import target_day
+from khabar.nightly.local import arrow_result
 
 DAY = gen.DAYS[1]
 LAKE, REPORTS = "khabar-test-lake", "khabar-test-reports"

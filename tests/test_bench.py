@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from khabar.bench import load_corpus, main
+from khabar.local.bench import load_corpus, main
 
 
 def test_corpus_is_repeated_to_the_requested_size() -> None:

@@ -10,7 +10,7 @@ import pytest
 from khabar.entities import tag, tag_tokens
 from khabar.entities._paths import MODEL_PATH
 from khabar.entities.bio import chunks, score
-from khabar.entities.evaluate import eval_seed
+from khabar.entities.training.evaluate import eval_seed
 
 needs_model = pytest.mark.skipif(not MODEL_PATH.exists(), reason="model not trained")
 LINES = [

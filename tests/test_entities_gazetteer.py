@@ -12,7 +12,7 @@ from khabar.entities.gazetteer import gazetteer
 
 
 def test_committed_generated_files_equal_a_regeneration():
-    from khabar.entities.gazetteer_build import outputs
+    from khabar.entities.training.gazetteer_build import outputs
 
     files = outputs()
     assert [p.name for p, _ in files] == ["countries.json", "geonames_places.json", "word_zipf.tsv.gz",
@@ -22,7 +22,7 @@ def test_committed_generated_files_equal_a_regeneration():
 
 
 def test_build_check_flag_reports_stale_file(tmp_path, capsys):
-    from khabar.entities.gazetteer_build import main
+    from khabar.entities.training.gazetteer_build import main
 
     stale = tmp_path / "countries.json"
     stale.write_text("{}", encoding="utf-8")

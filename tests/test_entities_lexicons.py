@@ -6,15 +6,15 @@ from __future__ import annotations
 import gzip
 import json
 
-from khabar.entities import train
 from khabar.entities._paths import MODEL_PATH, beside
 from khabar.entities.bio import chunks
-from khabar.entities.corpus import Sentence
 from khabar.entities.extract import _sentence_mentions, extract_entities
 from khabar.entities.features import sentence_features
 from khabar.entities.gazetteer import gazetteer, names_from
 from khabar.entities.propagate import fix_spans, propagate_tags, split_coordinated
 from khabar.entities.tagger import Model, model_attrs, prepare, read_attrs
+from khabar.entities.training import train
+from khabar.entities.training.corpus import Sentence
 from khabar.entities.zipf import table, zipf
 from khabar.text import normalize, normalize_word, token_spans
 

@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import json
 
-from khabar.entities import corpus, evaluate, name_tokens, outside_names, train
+from khabar.entities import name_tokens, outside_names
 from khabar.entities._paths import beside
-from khabar.entities.corpus import Sentence
 from khabar.entities.features import sentence_features
 from khabar.entities.gazetteer import names_from
 from khabar.entities.tagger import Model, prepare
+from khabar.entities.training import corpus, evaluate, kit_names, train
+from khabar.entities.training.corpus import Sentence
 from khabar.text import normalize_word
 
 
@@ -38,11 +39,11 @@ def test_name_token_flags_come_from_anetac_and_wikidata():
 
 
 def test_name_token_table_matches_a_build_from_the_kit():
-    assert name_tokens.TABLE.read_bytes() == name_tokens.build()
+    assert name_tokens.TABLE.read_bytes() == kit_names.build_name_tokens()
 
 
 def test_outside_names_are_typed_and_cut_at_wikipedia_brackets():
-    rows = outside_names.rows([
+    rows = kit_names.outside_rows([
         ("w-1", ["فوربس", "(", "مجلة", ")"], ["B-ORG", "I-ORG", "I-ORG", "I-ORG"]),
         ("w-2", ["زار", "الأمن", "باريس"], ["O", "B-ORG", "B-LOC"]),
         ("w-3", ["قال", "الأمن", "و", "الأمن"], ["O", "O", "O", "O"]),
@@ -71,8 +72,8 @@ def test_cluster_features_are_given_for_known_words_only():
 def test_outside_corpus_features_are_domain_augmented():
     sents = [Sentence("w-1", ["زار", "بوتين", "موسكو"], ["O", "B-PERS", "B-LOC"])]
     lexicon = names_from([])
-    plain = train.featurize(sents, lexicon, [lexicon] * outside_names.FOLDS)[0]
-    aug = train.featurize_extra(sents, "wikifane", lexicon, [lexicon] * outside_names.FOLDS)[0]
+    plain = train.featurize(sents, lexicon, [lexicon] * kit_names.FOLDS)[0]
+    aug = train.featurize_extra(sents, "wikifane", lexicon, [lexicon] * kit_names.FOLDS)[0]
     for p, a in zip(plain, aug, strict=True):
         assert a == [*p, *("wikifane:" + f for f in p)]
 

@@ -7,10 +7,11 @@ from collections import defaultdict
 import pytest
 
 from khabar.entities import extract_entities
-from khabar.entities._paths import MODEL_PATH, shared_dir
-from khabar.entities.evaluate import eval_seed, load_seed
+from khabar.entities._paths import MODEL_PATH
+from khabar.entities.training.evaluate import eval_seed, load_seed
+from khabar.kit import kit_dir
 
-SAMPLE = shared_dir() / "samples" / "cis_summit_tasnim_ar.txt"
+SAMPLE = kit_dir() / "samples" / "cis_summit_tasnim_ar.txt"
 pytestmark = pytest.mark.skipif(not SAMPLE.exists() or not MODEL_PATH.exists(), reason="needs kit and model")
 
 

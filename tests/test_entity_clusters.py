@@ -9,7 +9,7 @@ from itertools import combinations
 import pytest
 
 from khabar.entities.clusters import SIZES, TABLE, cluster_ids, table
-from khabar.entities.wikifane import join_clitics
+from khabar.entities.training.wikifane import join_clitics
 from khabar.text import normalize_word
 
 # Words used alike in news: each group should mostly share a coarse (64) cluster.

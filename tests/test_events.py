@@ -7,7 +7,7 @@ import json
 import pytest
 
 from conftest import EVENTS
-from khabar.events import EventError, ObjectRef, refs_from_message
+from khabar.aws.events import EventError, ObjectRef, refs_from_message
 
 
 def test_s3_notification_in_sqs_decodes_the_key() -> None:

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pytest
 
 from khabar.figures.evaluate import main, run
+from khabar.kit import kit_dir
 
-SHARED = Path(os.environ.get("KHABAR_SHARED") or Path(__file__).resolve().parents[1] / ".." / "shared")
+SHARED = kit_dir()
 pytestmark = pytest.mark.skipif(not (SHARED / "data").is_dir(), reason="team kit not next to the checkout")
 
 

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from khabar.figures import extract_figures
+from khabar.kit import kit_dir
 from khabar.models import Figure
 
-SHARED = Path(os.environ.get("KHABAR_SHARED") or Path(__file__).resolve().parents[1] / ".." / "shared")
+SHARED = kit_dir()
 
 
 def _triples(text: str) -> list[tuple[str, float, str]]:

@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from khabar.local_aws import FakeContext, LocalStack, load_handler, sqs_event
-from khabar.query import LocalAthena
+from khabar.lake.query import LocalAthena
+from khabar.local.aws import FakeContext, LocalStack, load_handler, sqs_event
 
 pytestmark = pytest.mark.integration
 

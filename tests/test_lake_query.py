@@ -7,8 +7,8 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
-from khabar.lake import Lake, safe_dt, upload_stem
-from khabar.query import LocalAthena, QueryError, format_result, transpile
+from khabar.lake.query import LocalAthena, QueryError, format_result, transpile
+from khabar.lake.store import Lake, safe_dt, upload_stem
 
 
 def _articles(lake: Lake, dt: str, stem: str, ids: list[str], source: str) -> str:

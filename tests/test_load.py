@@ -14,9 +14,9 @@ import time
 import pytest
 from botocore.awsrequest import AWSResponse
 
-from khabar.events import refs_from_message
-from khabar.local_aws import LocalStack, load_handler
-from khabar.query import LocalAthena
+from khabar.aws.events import refs_from_message
+from khabar.lake.query import LocalAthena
+from khabar.local.aws import LocalStack, load_handler
 
 BODIES = [
     "ارتفعت صادرات تونس من زيت الزيتون بنسبة {p} بالمائة لتبلغ {v} مليون دينار حسب المعهد الوطني للإحصاء.",

@@ -8,11 +8,11 @@ from datetime import UTC, datetime
 import pytest
 
 from khabar import pipeline
+from khabar.aws.ops import redrive, reprocess
 from khabar.cli import main
-from khabar.lake import Lake
-from khabar.local_aws import LocalStack, load_handler
-from khabar.ops import redrive, reprocess
-from khabar.query import LocalAthena
+from khabar.lake.query import LocalAthena
+from khabar.lake.store import Lake
+from khabar.local.aws import LocalStack, load_handler
 
 pytestmark = pytest.mark.integration
 BODY = "أعلن البنك المركزي التونسي أن الاحتياطيات بلغت 22 مليار دينار بارتفاع 5 بالمائة."

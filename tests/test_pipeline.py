@@ -15,9 +15,9 @@ import pyarrow.parquet as pq
 import pytest
 
 from khabar.config import Limits
-from khabar.lake import Lake
+from khabar.lake.query import LocalAthena
+from khabar.lake.store import Lake
 from khabar.pipeline import Upload, article_id, process_upload
-from khabar.query import LocalAthena
 
 DAY = datetime(2026, 11, 28, 21, 4, tzinfo=UTC)
 BODY = "أعلنت وزارة المالية في الأردن أن الإيرادات ارتفعت بنسبة 7 بالمائة إلى 9 مليارات دينار أردني."
@@ -141,7 +141,7 @@ def test_gzip_stream_sanity() -> None:
 
 
 def test_reprocessing_after_nightly_compaction_does_not_duplicate(tmp_path: Path) -> None:
-    from khabar.compaction import compact_day
+    from khabar.lake.compaction import compact_day
 
     lake = Lake.open(str(tmp_path))
     for key in ("a.jsonl", "b.jsonl"):

@@ -12,9 +12,9 @@ import sqlglot
 
 import aggregate_lake as gen
 from khabar import sql
-from khabar.aggregate import create_views, run_aggregation
-from khabar.query import LocalAthena
-from khabar.schema import SUMMARY_TABLES
+from khabar.lake.query import LocalAthena
+from khabar.lake.schema import SUMMARY_TABLES
+from khabar.nightly.local import create_views, run_aggregation
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -16,11 +16,11 @@ import pyarrow as pa
 import pytest
 
 import aggregate_lake as gen
-from khabar.aggregate import run_aggregation
 from khabar.cli import main as cli_main
-from khabar.lake import Lake
-from khabar.report import format_value, render_html, report_data, write_report
-from khabar.schema import schema
+from khabar.lake.schema import schema
+from khabar.lake.store import Lake
+from khabar.nightly.local import run_aggregation
+from khabar.nightly.report import format_value, render_html, report_data, write_report
 
 CHROMIUM = "/usr/bin/chromium"
 DAY = gen.LAST

@@ -29,11 +29,12 @@ CHECKOV = TOOLS / "checkov" / "bin" / "checkov"
 MB = 1_000_000
 LAMBDA_UNZIPPED_LIMIT = 250 * 1024 * 1024  # function + layers, unzipped
 SIZE_GOAL = 120 * MB
+DEV_ONLY = ("khabar.local", "khabar.entities.training", "khabar.figures.evaluate")
 
 sys.path.insert(0, str(ROOT / "infra"))
 import gen_template  # noqa: E402
 
-from khabar import schema  # noqa: E402
+from khabar.lake import schema  # noqa: E402
 
 
 class _Tagged(dict):
@@ -96,7 +97,7 @@ def test_glue_tables_equal_schema_module(template: dict[str, Any]) -> None:
     tables = {r["Properties"]["TableInput"]["Name"]: r["Properties"]
               for r in _resources(template, "AWS::Glue::Table").values()}
     assert set(tables) == set(schema.LAKE_TABLES) | set(schema.SUMMARY_TABLES)
-    assert set(schema.SUMMARY_TABLES), "summary tables are expected in khabar.schema"
+    assert set(schema.SUMMARY_TABLES), "summary tables are expected in khabar.lake.schema"
     for name, props in tables.items():
         ti = props["TableInput"]
         sd = ti["StorageDescriptor"]
@@ -160,8 +161,15 @@ def test_function_handler_exists_and_imports(template: dict[str, Any], logical_i
         env[key] = value if isinstance(value, str) else f"placeholder-{key.lower()}"
     env["LAKE_URI"] = "s3://placeholder-lake"
     env["POWERTOOLS_LOG_LEVEL"] = "INFO"
-    probe = (f"import importlib; m = importlib.import_module({module!r}); "
-             f"assert callable(getattr(m, {attr!r})), 'handler is not callable'")
+    # Development-only modules are not in the layer (shared/Makefile DEV_ONLY): importing one fails.
+    probe = ("import importlib, sys\n"
+             "class NoDevCode:\n"
+             "    def find_spec(self, name, path=None, target=None):\n"
+             f"        if name.startswith({DEV_ONLY!r}):\n"
+             "            raise ImportError(f'{name} is development-only: not in the layer')\n"
+             "sys.meta_path.insert(0, NoDevCode())\n"
+             f"m = importlib.import_module({module!r})\n"
+             f"assert callable(getattr(m, {attr!r})), 'handler is not callable'\n")
     proc = subprocess.run([sys.executable, "-c", probe], env=env, cwd=code, capture_output=True,
                           text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr[-3000:]
@@ -293,7 +301,7 @@ def test_iam_one_role_per_function_and_no_star_on_data_actions(template: dict[st
                     assert "*" not in text.replace("/*", ""), (role, st.get("Sid"), text)
     extract_writes = next(s for s in _statements(template, "ExtractRole") if "s3:PutObject" in _as_list(s["Action"]))
     prefixes = {r["Fn::Sub"].split("/", 1)[1] for r in extract_writes["Resource"]}
-    from khabar.lake import UPLOADS_PREFIX
+    from khabar.lake.store import UPLOADS_PREFIX
 
     assert prefixes == {f"{t}/*" for t in (*schema.LAKE_TABLES, UPLOADS_PREFIX)}  # tables + upload pointers
     aggregate_writes = [s for s in _statements(template, "AggregateRole") if "s3:PutObject" in _as_list(s["Action"])]
@@ -382,6 +390,8 @@ def test_layer_build_contents(sam_build: Path) -> None:
                    "pyarrow/include", "pyarrow/tests"):
         assert not (site / absent).exists(), absent
     assert not list(site.rglob("libarrow_flight.so*"))
+    for dev in ("local", "entities/training", "figures/evaluate.py"):  # shared/Makefile DEV_ONLY
+        assert not (site / "khabar" / dev).exists(), dev
     libs = list((site / "pyarrow").glob("lib.cpython-*.so"))
     assert libs and all("312-aarch64-linux-gnu" in p.name for p in libs), libs
     # Every library the kept extension modules link is shipped (readelf is binutils; optional).

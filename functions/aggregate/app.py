@@ -11,7 +11,7 @@ from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from khabar.nightly import NightlyConfig, run_nightly, target_day
+from khabar.nightly.job import NightlyConfig, run_nightly, target_day
 
 logger = Logger(service="khabar-aggregate")
 metrics = Metrics(namespace="khabar", service="aggregate")

@@ -11,10 +11,10 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, pro
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from khabar.aws.events import refs_from_message
+from khabar.aws.ingest import process_object, s3_client
 from khabar.config import Limits
-from khabar.events import refs_from_message
-from khabar.ingest import process_object, s3_client
-from khabar.lake import Lake
+from khabar.lake.store import Lake
 from khabar.pipeline import ConservationError
 
 processor = BatchProcessor(event_type=EventType.SQS)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from bisect import bisect_right
 
-from .entities import extract_entities
-from .figures import extract_figures
-from .models import Extraction
-from .text import normalize, sentence_spans
+from khabar.entities import extract_entities
+from khabar.figures import extract_figures
+from khabar.models import Extraction
+from khabar.text import normalize, sentence_spans
 
 __all__ = ["extract"]
 

@@ -15,11 +15,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, BinaryIO
 
-from .config import EXTRACTOR_VERSION, Limits
-from .extract import extract
-from .formats import read_upload
-from .lake import UPLOADS_PREFIX, Lake, TableWriter, upload_stem
-from .models import Article, Reject
+from khabar.config import EXTRACTOR_VERSION, Limits
+from khabar.extract import extract
+from khabar.formats import read_upload
+from khabar.lake.store import UPLOADS_PREFIX, Lake, TableWriter, upload_stem
+from khabar.models import Article, Reject
 
 __all__ = ["Upload", "Ledger", "ConservationError", "process_upload", "article_id"]
 
@@ -198,7 +198,7 @@ def _forget_other_day(lake: Lake, stem: str, dt: str) -> None:
 def _evict_if_compacted(lake: Lake, dt: str, stem: str) -> None:
     """A re-processed upload whose old rows a nightly compaction already folded into compacted files:
     drop those rows now, or readers would count the upload twice until the next compaction."""
-    from .compaction import absorbed, evict_upload  # lazy: pyarrow.compute stays off the cold start
+    from khabar.lake.compaction import absorbed, evict_upload  # lazy: pyarrow.compute stays off the cold start
 
     if absorbed(lake, dt, stem):
         evict_upload(lake, dt, stem)

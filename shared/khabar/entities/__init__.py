@@ -3,7 +3,7 @@ ANERcorp plus curated gazetteers. See README.md in this folder."""
 
 from __future__ import annotations
 
-from .extract import extract_entities
-from .tagger import tag_tokens
+from khabar.entities.extract import extract_entities
+from khabar.entities.tagger import tag_tokens
 
 __all__ = ["extract_entities", "tag_tokens"]

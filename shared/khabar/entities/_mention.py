@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .gazetteer import Entry
+from khabar.entities.gazetteer import Entry
 
 
 @dataclass(slots=True)

@@ -1,8 +1,7 @@
-"""Where the entity component finds its package data and the team's shared data kit."""
+"""Where the entity component finds its package data (the team kit is `khabar.kit.kit_dir()`)."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 DATA_DIR = Path(__file__).resolve().parents[1] / "data"
@@ -14,11 +13,3 @@ def beside(model: Path, kind: str) -> Path:
     (the training names, a feature), "attrs.gz" (its weighted attributes), "meta.json" (parameters
     and held-out scores)."""
     return model.with_suffix(f".{kind}")
-
-
-def shared_dir() -> Path:
-    """The read-only team kit (../shared beside the checkout); `KHABAR_SHARED` overrides it."""
-    env = os.environ.get("KHABAR_SHARED")
-    if env:
-        return Path(env)
-    return Path(__file__).resolve().parents[3] / ".." / "shared"

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from . import _table
-from ._paths import DATA_DIR
+from khabar.entities import _table
+from khabar.entities._paths import DATA_DIR
 
 TABLE = DATA_DIR / "ner_clusters.tsv.gz"
 SIZES = (64, 256, 1024)  # the columns of the table, coarse to fine

@@ -7,16 +7,15 @@ from collections import Counter
 from functools import lru_cache
 from itertools import chain
 
+from khabar.entities._mention import Mention
+from khabar.entities.bio import chunks
+from khabar.entities.gazetteer import Match, gazetteer, stems
+from khabar.entities.identity import plain_id, resolve_persons
+from khabar.entities.propagate import propagate
+from khabar.entities.tagger import tag_article
 from khabar.figures.lexicon import UNIT_FORMS
 from khabar.models import Entity
 from khabar.text import NormalizedText, clitic_stems, normalize, sentence_spans, token_spans
-
-from ._mention import Mention
-from .bio import chunks
-from .gazetteer import Match, gazetteer, stems
-from .identity import plain_id, resolve_persons
-from .propagate import propagate
-from .tagger import tag_article
 
 TYPES = {"PERS": "PERSON", "LOC": "LOCATION", "ORG": "ORGANIZATION"}
 

@@ -12,13 +12,12 @@ from collections import Counter
 from collections.abc import Callable, Container, Mapping, Sequence
 from functools import lru_cache
 
+from khabar.entities.clusters import cluster_ids
+from khabar.entities.gazetteer import Gazetteer, Match, gazetteer, names
+from khabar.entities.name_tokens import flags as name_flags
+from khabar.entities.outside_names import lexicon as outside_lexicon
+from khabar.entities.zipf import zipf10
 from khabar.text import clitic_stems
-
-from .clusters import cluster_ids
-from .gazetteer import Gazetteer, Match, gazetteer, names
-from .name_tokens import flags as name_flags
-from .outside_names import lexicon as outside_lexicon
-from .zipf import zipf10
 
 # Feature families switched off for ablation runs of `khabar train-ner` (measuring what each adds):
 # nt (outside name tokens), k (clusters), x (outside names). Empty in production.

@@ -15,9 +15,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from khabar.entities._paths import DATA_DIR, MODEL_PATH, beside
 from khabar.text import clitic_stems, normalize_word
-
-from ._paths import DATA_DIR, MODEL_PATH, beside
 
 _TOKEN = re.compile(r"\w+|[^\w\s]", re.U)
 stems = lru_cache(maxsize=200_000)(clitic_stems)  # words repeat: strip each once

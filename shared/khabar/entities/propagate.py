@@ -14,12 +14,11 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 
+from khabar.entities._mention import Mention
+from khabar.entities.bio import chunks
+from khabar.entities.gazetteer import gazetteer, stems
+from khabar.entities.zipf import zipf10
 from khabar.text import clitic_stems
-
-from ._mention import Mention
-from .bio import chunks
-from .gazetteer import gazetteer, stems
-from .zipf import zipf10
 
 Sentence = tuple[list[tuple[int, int]], list[str]]  # token spans (normalised text), words
 

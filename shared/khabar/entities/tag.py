@@ -8,7 +8,7 @@ import json
 import sys
 from typing import TextIO
 
-from .tagger import tag_sentences
+from khabar.entities.tagger import tag_sentences
 
 
 def tag_stream(inp: TextIO, out: TextIO) -> int:

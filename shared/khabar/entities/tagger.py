@@ -9,13 +9,12 @@ from pathlib import Path
 
 import pycrfsuite
 
+from khabar.entities import camel_backend
+from khabar.entities._paths import MODEL_PATH, beside
+from khabar.entities.features import WINDOW, Doc, Kept, add_cues, kept_features, neighbour_cues, window_docs
+from khabar.entities.gazetteer import Match, names
+from khabar.entities.propagate import fix_spans, propagate_tags
 from khabar.text import normalize_word
-
-from . import camel_backend
-from ._paths import MODEL_PATH, beside
-from .features import WINDOW, Doc, Kept, add_cues, kept_features, neighbour_cues, window_docs
-from .gazetteer import Match, names
-from .propagate import fix_spans, propagate_tags
 
 _cached_norm = lru_cache(maxsize=200_000)(normalize_word)
 

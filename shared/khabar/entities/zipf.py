@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from . import _table
-from ._paths import DATA_DIR
+from khabar.entities import _table
+from khabar.entities._paths import DATA_DIR
 
 TABLE = DATA_DIR / "word_zipf.tsv.gz"
 MIN_ZIPF = 2.0  # 177k words, 0.7 MB; rarer words read as absent (Zipf 0)

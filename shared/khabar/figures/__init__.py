@@ -4,7 +4,7 @@ rule for ambiguous currencies (دينار، ريال، درهم، جنيه، ل�
 
 from __future__ import annotations
 
-from .extract import extract_figures
-from .numbers import NumberSpan, extract_numbers, find_numbers, parse_digits
+from khabar.figures.extract import extract_figures
+from khabar.figures.numbers import NumberSpan, extract_numbers, find_numbers, parse_digits
 
 __all__ = ["extract_figures", "extract_numbers", "find_numbers", "parse_digits", "NumberSpan"]

@@ -13,7 +13,7 @@ from __future__ import annotations
 from bisect import bisect_left
 from typing import Literal
 
-from .lexicon import CONTEXT_FORMS, CONTEXT_RE, Trigger
+from khabar.figures.lexicon import CONTEXT_FORMS, CONTEXT_RE, Trigger
 
 __all__ = ["Triggers", "context_of"]
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import re
 import sys
 from collections import Counter
@@ -23,17 +22,13 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from . import extract_figures, extract_numbers
+from khabar.figures import extract_figures, extract_numbers
+from khabar.kit import kit_dir
 
-__all__ = ["main", "shared_dir"]
+__all__ = ["main"]
 
 _TOL = 1e-6
 _CURRENCY_NAMES = {"euro": "EUR", "dollar": "USD", "egyptian pound": "EGP", "british pound": "GBP"}
-
-
-def shared_dir() -> Path:
-    env = os.environ.get("KHABAR_SHARED")
-    return Path(env) if env else Path(__file__).resolve().parents[3] / ".." / "shared"
 
 
 def _read_jsonl(path: Path) -> list[dict[str, Any]]:
@@ -224,7 +219,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--json", action="store_true", help="print the full result as JSON")
     ap.add_argument("--shared", type=Path, default=None, help="the team kit folder (default ../shared)")
     args = ap.parse_args(argv)
-    root = args.shared or shared_dir()
+    root = args.shared or kit_dir()
     if not (root / "data" / "recognizers_text").is_dir():
         print(f"no evaluation data under {root}", file=sys.stderr)
         return 2

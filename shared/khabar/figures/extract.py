@@ -12,12 +12,12 @@ from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ..models import Figure
-from ..text import NormalizedText, normalize, sentence_spans
-from .context import Triggers, context_of
-from .lexicon import PERCENT_BEFORE_RE, PRE_UNIT_FORMS, PRE_UNIT_RE, UNIT_FORMS, UNIT_RE, UnitForm
-from .money import country_mentions, qualifier_at, resolve_currency
-from .numbers import NumberSpan, find_numbers
+from khabar.figures.context import Triggers, context_of
+from khabar.figures.lexicon import PERCENT_BEFORE_RE, PRE_UNIT_FORMS, PRE_UNIT_RE, UNIT_FORMS, UNIT_RE, UnitForm
+from khabar.figures.money import country_mentions, qualifier_at, resolve_currency
+from khabar.figures.numbers import NumberSpan, find_numbers
+from khabar.models import Figure
+from khabar.text import NormalizedText, normalize, sentence_spans
 
 __all__ = ["extract_figures"]
 

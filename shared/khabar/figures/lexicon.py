@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
 
-from ..text import normalize_word
+from khabar.text import normalize_word
 
 __all__ = [
     "NumberWord",

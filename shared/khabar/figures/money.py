@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 
-from .lexicon import COUNTRY_BY_NAME, COUNTRY_NAME_RE, QUALIFIER_RE, CurrencyUnit
+from khabar.figures.lexicon import COUNTRY_BY_NAME, COUNTRY_NAME_RE, QUALIFIER_RE, CurrencyUnit
 
 __all__ = ["qualifier_at", "resolve_currency", "country_mentions"]
 

@@ -23,8 +23,8 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from ..text import normalize
-from .lexicon import DECIMAL_WORDS, NEGATIVE_WORDS, NUMBER_WORD_RE, NUMBER_WORDS, _phrase_pattern
+from khabar.figures.lexicon import DECIMAL_WORDS, NEGATIVE_WORDS, NUMBER_WORD_RE, NUMBER_WORDS, _phrase_pattern
+from khabar.text import normalize
 
 __all__ = ["NumberSpan", "find_numbers", "extract_numbers", "parse_digits"]
 

@@ -17,12 +17,12 @@ import zlib
 from collections.abc import Iterator
 from typing import BinaryIO
 
-from ..config import Limits
-from ..models import Article, Reject
-from .archives import ArchiveLimitError, CappedReader, GunzipReader, read_tar, read_zip
-from .article import excerpt, from_record, from_txt
-from .decode import DecodeError, decode_bytes
-from .jsonlines import read_jsonl
+from khabar.config import Limits
+from khabar.formats.archives import ArchiveLimitError, CappedReader, GunzipReader, read_tar, read_zip
+from khabar.formats.article import excerpt, from_record, from_txt
+from khabar.formats.decode import DecodeError, decode_bytes
+from khabar.formats.jsonlines import read_jsonl
+from khabar.models import Article, Reject
 
 __all__ = ["read_upload", "REJECT_REASONS", "format_of"]
 

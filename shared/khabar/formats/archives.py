@@ -13,8 +13,8 @@ import zlib
 from collections.abc import Iterator
 from typing import BinaryIO
 
-from ..config import Limits
-from ..models import Reject
+from khabar.config import Limits
+from khabar.models import Reject
 
 __all__ = ["ArchiveLimitError", "CappedReader", "GunzipReader", "read_zip", "read_tar", "Member"]
 

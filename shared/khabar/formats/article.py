@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ..config import Limits
-from ..models import Article, Reject
-from ..text import arabic_ratio
-from .html import html_to_text, looks_like_html
+from khabar.config import Limits
+from khabar.formats.html import html_to_text, looks_like_html
+from khabar.models import Article, Reject
+from khabar.text import arabic_ratio
 
 __all__ = ["from_record", "from_txt", "validate", "excerpt"]
 

@@ -6,7 +6,7 @@ import codecs
 
 from charset_normalizer import from_bytes
 
-from ..text import arabic_ratio
+from khabar.text import arabic_ratio
 
 __all__ = ["DecodeError", "decode_bytes", "looks_binary"]
 

@@ -8,10 +8,10 @@ import json
 from collections.abc import Iterator
 from typing import BinaryIO
 
-from ..config import Limits
-from ..models import Article, Reject
-from .article import excerpt, from_record
-from .decode import DecodeError, decode_bytes
+from khabar.config import Limits
+from khabar.formats.article import excerpt, from_record
+from khabar.formats.decode import DecodeError, decode_bytes
+from khabar.models import Article, Reject
 
 __all__ = ["read_jsonl"]
 

@@ -17,10 +17,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from khabar.entities import name_tokens, outside_names, zipf
+from khabar.entities._paths import DATA_DIR
+from khabar.entities.training import kit_names
 from khabar.text import normalize_word
-
-from . import name_tokens, outside_names, zipf
-from ._paths import DATA_DIR
 
 OUT = DATA_DIR / "countries.json"
 PLACES_OUT = DATA_DIR / "geonames_places.json"
@@ -137,8 +137,8 @@ def outputs(out: Path = OUT) -> list[tuple[Path, bytes]]:
     return [(out, render(build()).encode("utf-8")),
             (out.with_name(PLACES_OUT.name), render_places(build_places()).encode("utf-8")),
             (out.with_name(zipf.TABLE.name), build_zipf()),
-            (out.with_name(name_tokens.TABLE.name), name_tokens.build()),
-            (out.with_name(outside_names.TABLE.name), outside_names.build())]
+            (out.with_name(name_tokens.TABLE.name), kit_names.build_name_tokens()),
+            (out.with_name(outside_names.TABLE.name), kit_names.build_outside_names())]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -33,8 +33,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from .lake import COMPRESSION, Lake, safe_dt, upload_stem
-from .schema import schema
+from khabar.lake.schema import schema
+from khabar.lake.store import COMPRESSION, Lake, safe_dt, upload_stem
 
 __all__ = ["compact_day", "compact_table", "evict_upload", "TableCompaction", "COMPACT_TABLES", "PREFIX"]
 

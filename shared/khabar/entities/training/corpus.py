@@ -7,7 +7,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from ._paths import shared_dir
+from khabar.kit import kit_dir
 
 BLOCK = 25  # consecutive sentences share a block: CV folds hold whole stretches of articles
 
@@ -20,7 +20,7 @@ class Sentence:
 
 
 def anercorp_path() -> Path:
-    return shared_dir() / "data" / "anercorp" / "train.jsonl"
+    return kit_dir() / "data" / "anercorp" / "train.jsonl"
 
 
 def load(path: Path | None = None) -> list[Sentence]:
@@ -36,10 +36,10 @@ def load_extra(name: str, share: float = 1.0) -> list[Sentence]:
     """An outside labelled corpus of the kit (`EXTRA`), PERS/LOC/ORG as mapped there, in our
     tokenisation (WikiFANE's split clitics glued back, see wikifane.py). `share` keeps that share
     of its blocks of consecutive sentences (whole stretches of articles, for the document cues)."""
-    from .wikifane import join_clitics
+    from khabar.entities.training.wikifane import join_clitics
 
     out = []
-    with shared_dir().joinpath(*EXTRA[name]).open(encoding="utf-8") as fh:
+    with kit_dir().joinpath(*EXTRA[name]).open(encoding="utf-8") as fh:
         for line in fh:
             r = json.loads(line)
             if share < 1.0 and block_hash(r["id"], "khabar-extra") >= share * 256:

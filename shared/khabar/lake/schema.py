@@ -96,7 +96,7 @@ LAKE_TABLES: dict[str, pa.Schema] = {
 }
 
 SUMMARY_TABLES: dict[str, pa.Schema] = {
-    # Nightly summaries (khabar.aggregate; SQL in shared/khabar/sql/summaries/): one partition per dt.
+    # Nightly summaries (khabar.nightly.local; SQL in shared/khabar/sql/summaries/): one partition per dt.
     "entity_daily": pa.schema(
         [
             ("canonical_id", pa.string()),

@@ -19,7 +19,7 @@ from typing import Any
 
 __all__ = ["moto_server", "LocalStack", "FakeContext", "load_handler", "sqs_event", "REPO_ROOT"]
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+REPO_ROOT = Path(__file__).resolve().parents[3]
 _ENV = {
     "AWS_ACCESS_KEY_ID": "testing",
     "AWS_SECRET_ACCESS_KEY": "testing",

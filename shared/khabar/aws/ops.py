@@ -9,10 +9,10 @@ import sys
 from datetime import date
 from typing import Any
 
-from .config import Limits
-from .events import ObjectRef
-from .ingest import process_object, s3_client
-from .lake import Lake
+from khabar.aws.events import ObjectRef
+from khabar.aws.ingest import process_object, s3_client
+from khabar.config import Limits
+from khabar.lake.store import Lake
 
 __all__ = ["redrive", "reprocess", "main_redrive", "main_reprocess"]
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from .local_aws import REPO_ROOT, LocalStack, load_handler, moto_server
+from khabar.local.aws import REPO_ROOT, LocalStack, load_handler, moto_server
 
 __all__ = ["run_demo", "DEMO_QUERIES"]
 
@@ -38,7 +38,7 @@ def _say(msg: str) -> None:
 
 
 def run_demo(out_dir: str = "out/demo") -> int:
-    from .query import LocalAthena, format_result
+    from khabar.lake.query import LocalAthena, format_result
 
     t0 = time.perf_counter()
     samples = sorted(p for p in SAMPLES.iterdir() if p.is_file())
@@ -66,13 +66,13 @@ def run_demo(out_dir: str = "out/demo") -> int:
 def _finish_demo(lake_uri: str, out_dir: str) -> None:
     """Nightly aggregation and report for the demo day, when those modules are present."""
     try:
-        from .aggregate import run_aggregation
-        from .report import write_report
+        from khabar.nightly.local import run_aggregation
+        from khabar.nightly.report import write_report
     except ImportError:
         return
     from datetime import UTC, datetime
 
-    from .lake import Lake
+    from khabar.lake.store import Lake
 
     lake = Lake.open(lake_uri)
     day = datetime.now(UTC).date().isoformat()

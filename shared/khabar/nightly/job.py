@@ -10,10 +10,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from . import sql
-from .athena import AthenaRunner, split_s3_uri, write_partition
-from .lake import Lake, safe_dt
-from .schema import SUMMARY_TABLES
+from khabar import sql
+from khabar.lake.schema import SUMMARY_TABLES
+from khabar.lake.store import Lake, safe_dt
+from khabar.nightly.athena import AthenaRunner, split_s3_uri, write_partition
 
 __all__ = ["NightlyConfig", "target_day", "run_nightly"]
 
@@ -66,7 +66,7 @@ def run_nightly(
 ) -> dict[str, Any]:
     import boto3
 
-    from .report import write_report
+    from khabar.nightly.report import write_report
 
     safe_dt(day)
     s3 = s3 or boto3.client("s3")
@@ -82,7 +82,7 @@ def run_nightly(
     lake = Lake.open(cfg.lake_uri)
     compacted = None
     if cfg.compact:
-        from .compaction import compact_day
+        from khabar.lake.compaction import compact_day
 
         compacted = {t: r.files_after for t, r in compact_day(lake, day).items()}
 

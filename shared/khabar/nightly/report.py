@@ -1,7 +1,7 @@
 """The nightly report of one day: `index.html` (Arabic, right-to-left, phone-friendly, no external
 assets: inline CSS and SVG bar charts), `summary.json` and `figures.csv`.
 
-It reads the day's summary partitions (built by `khabar.aggregate`) and the day's figures,
+It reads the day's summary partitions (built by `khabar.nightly.local`) and the day's figures,
 articles and rejects with pyarrow only (no DuckDB), so the same code runs in the aggregate Lambda
 over the S3 lake. View it by opening `index.html` in any browser (`khabar report ... --out DIR`
 prints its path); in AWS it lands in `reports/dt=D/` and the SNS message carries a link.
@@ -21,7 +21,7 @@ from typing import Any
 
 import pyarrow.parquet as pq
 
-from .lake import Lake, safe_dt
+from khabar.lake.store import Lake, safe_dt
 
 __all__ = ["write_report", "report_data", "render_html", "format_value", "main"]
 
@@ -401,7 +401,7 @@ def write_report(lake: Lake, day: str, out_dir: Path) -> dict[str, Path]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    from .aggregate import yesterday
+    from khabar.nightly.local import yesterday
 
     p = argparse.ArgumentParser(prog="khabar report", description="write the nightly report of a day")
     p.add_argument("--lake", required=True, help="a folder or s3://bucket/prefix")

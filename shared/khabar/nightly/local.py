@@ -5,7 +5,7 @@ Locally (`khabar aggregate --lake DIR --date D`) each summary SELECT runs throug
 is written first (tmp + rename locally, one PUT on S3, so it appears whole and replaces the old
 file of the same name), then every other file of that partition is removed. The SQL orders its
 rows completely, so re-running a day writes identical rows. In AWS the same files run on Athena
-(`khabar.athena.AthenaRunner`). Compaction (`khabar.compaction`) is opt-in: `--compact`.
+(`khabar.nightly.athena.AthenaRunner`). Compaction (`khabar.lake.compaction`) is opt-in: `--compact`.
 """
 
 from __future__ import annotations
@@ -17,9 +17,9 @@ from datetime import UTC, datetime, timedelta
 
 import pyarrow as pa
 
-from . import sql
-from .lake import Lake, safe_dt
-from .schema import LAKE_TABLES, SUMMARY_TABLES, schema
+from khabar import sql
+from khabar.lake.schema import LAKE_TABLES, SUMMARY_TABLES, schema
+from khabar.lake.store import Lake, safe_dt
 
 __all__ = [
     "run_aggregation",
@@ -79,7 +79,7 @@ def create_views(engine: object) -> list[str]:
 
 def run_aggregation(lake: Lake, day: str, *, compact: bool = False) -> dict[str, object]:
     """Build every summary table's partition for `day` (and compact the day when asked)."""
-    from .query import LocalAthena
+    from khabar.lake.query import LocalAthena
 
     safe_dt(day)
     engine = LocalAthena(lake, tables=list(LAKE_TABLES))  # summaries read only the base tables
@@ -90,7 +90,7 @@ def run_aggregation(lake: Lake, day: str, *, compact: bool = False) -> dict[str,
         rows[table] = data.num_rows
     out: dict[str, object] = {"dt": day, "rows": rows}
     if compact:  # after the summaries: the engine's file list would be stale afterwards
-        from .compaction import compact_day
+        from khabar.lake.compaction import compact_day
 
         out["compaction"] = {
             t: {"files_before": r.files_before, "files_after": r.files_after, "rows": r.rows}
@@ -106,7 +106,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument(
         "--compact",
         action="store_true",
-        help="also compact the day's articles/entities/figures parts (see khabar.compaction)",
+        help="also compact the day's articles/entities/figures parts (see khabar.lake.compaction)",
     )
     args = p.parse_args(list(argv) if argv is not None else None)
     day = safe_dt(args.date or yesterday())

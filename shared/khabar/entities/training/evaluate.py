@@ -11,13 +11,13 @@ import json
 from pathlib import Path
 from typing import Any
 
+from khabar.entities._paths import MODEL_PATH, beside
+from khabar.entities.bio import score
+from khabar.entities.extract import extract_entities
+from khabar.entities.tagger import tag_sentences
+from khabar.entities.training import corpus
+from khabar.kit import kit_dir
 from khabar.text import clitic_stems, normalize_word
-
-from . import corpus
-from ._paths import MODEL_PATH, beside, shared_dir
-from .bio import score
-from .extract import extract_entities
-from .tagger import tag_sentences
 
 GOLD_TYPES = {"PERSON", "LOCATION", "ORGANIZATION"}
 
@@ -73,7 +73,7 @@ def eval_seed(gold: dict[str, Any], text: str) -> dict[str, Any]:
 
 
 def load_seed() -> tuple[dict[str, Any], str]:
-    root = shared_dir()
+    root = kit_dir()
     gold = json.loads((root / "data" / "seed_gold.json").read_text(encoding="utf-8"))
     return gold, (root / gold["file"]).read_text(encoding="utf-8")
 

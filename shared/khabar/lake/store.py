@@ -20,7 +20,7 @@ import pyarrow as pa
 import pyarrow.fs as pafs
 import pyarrow.parquet as pq
 
-from .schema import schema
+from khabar.lake.schema import schema
 
 __all__ = ["Lake", "TableWriter", "upload_stem", "safe_dt", "UPLOADS_PREFIX"]
 

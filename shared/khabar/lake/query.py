@@ -16,8 +16,8 @@ from typing import Any
 
 import pyarrow as pa
 
-from .lake import Lake
-from .schema import TABLES, schema
+from khabar.lake.schema import TABLES, schema
+from khabar.lake.store import Lake
 
 __all__ = ["LocalAthena", "transpile", "format_result", "QueryError"]
 

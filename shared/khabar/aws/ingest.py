@@ -7,10 +7,10 @@ from typing import Any
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from .config import Limits
-from .events import ObjectRef
-from .lake import Lake
-from .pipeline import Ledger, Upload, process_upload
+from khabar.aws.events import ObjectRef
+from khabar.config import Limits
+from khabar.lake.store import Lake
+from khabar.pipeline import Ledger, Upload, process_upload
 
 __all__ = ["process_object", "s3_client", "RETRY_CONFIG"]
 

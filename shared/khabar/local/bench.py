@@ -23,11 +23,12 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from .local_aws import REPO_ROOT
+from khabar.kit import kit_dir
+from khabar.local.aws import REPO_ROOT
 
 __all__ = ["main", "load_corpus", "run_bench"]
 
-_NEWS = Path(os.environ.get("KHABAR_SHARED", REPO_ROOT.parent / "shared")) / "data" / "news"
+_NEWS = kit_dir() / "data" / "news"
 
 
 def load_corpus(target_bytes: int) -> tuple[list[str], str]:
@@ -41,8 +42,8 @@ def load_corpus(target_bytes: int) -> tuple[list[str], str]:
                     bodies.append(json.loads(line)["body"])
         where = f"{len(bodies)} news articles from {_NEWS}"
     else:
-        from .formats import read_upload
-        from .models import Article
+        from khabar.formats import read_upload
+        from khabar.models import Article
 
         for p in sorted((REPO_ROOT / "samples").iterdir()):
             with open(p, "rb") as fh:
@@ -74,7 +75,7 @@ def _median_time(fn: Callable[[], object], runs: int) -> float:
 def _fresh_process_init(runs: int) -> dict[str, float]:
     code = (
         "import time,sys; t0=time.perf_counter();"
-        "from khabar.local_aws import load_handler; m=load_handler('extract'); t1=time.perf_counter();"
+        "from khabar.local.aws import load_handler; m=load_handler('extract'); t1=time.perf_counter();"
         "from khabar.extract import extract; extract('قال وزير المالية إن الصادرات بلغت 5 مليارات دولار');"
         "t2=time.perf_counter(); print(t1-t0, t2-t1)"
     )
@@ -90,12 +91,12 @@ def _fresh_process_init(runs: int) -> dict[str, float]:
 
 
 def run_bench(target_mb: float = 2.0, runs: int = 5, init_runs: int = 5) -> dict[str, object]:
-    from .entities import extract_entities
-    from .extract import extract
-    from .figures import extract_figures
-    from .lake import Lake
-    from .pipeline import Upload, process_upload
-    from .text import normalize
+    from khabar.entities import extract_entities
+    from khabar.extract import extract
+    from khabar.figures import extract_figures
+    from khabar.lake.store import Lake
+    from khabar.pipeline import Upload, process_upload
+    from khabar.text import normalize
 
     bodies, where = load_corpus(int(target_mb * 1_000_000))
     nbytes = sum(len(b.encode("utf-8")) for b in bodies)

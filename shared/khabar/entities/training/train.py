@@ -14,13 +14,13 @@ from pathlib import Path
 
 import pycrfsuite
 
-from . import corpus, outside_names
-from ._paths import MODEL_PATH, beside
-from .bio import SCORED, chunks, prf, score
-from .features import WINDOW, sentence_features, window_docs
-from .gazetteer import Gazetteer, names_from
-from .propagate import fix_spans, propagate_tags
-from .tagger import Model, prepare, write_attrs
+from khabar.entities._paths import MODEL_PATH, beside
+from khabar.entities.bio import SCORED, chunks, prf, score
+from khabar.entities.features import WINDOW, sentence_features, window_docs
+from khabar.entities.gazetteer import Gazetteer, names_from
+from khabar.entities.propagate import fix_spans, propagate_tags
+from khabar.entities.tagger import Model, prepare, write_attrs
+from khabar.entities.training import corpus, kit_names
 
 C1, C2 = 0.1, 0.01  # c1 0.1: 4-fold CV micro-F1 +0.003 over 0.3 (every fold), model 1.4 vs 1.0 MB
 MAX_ITER = 250
@@ -56,10 +56,10 @@ def featurize(sentences: list[corpus.Sentence], lexicon: Gazetteer | None = None
     """Features of training sentences. Without `lexicon`, each sentence sees the names labelled in
     the other jackknife folds only: had it seen its own labels, the model would learn to trust the
     name feature far more than it deserves on unseen text. `outside`: per fold of
-    `outside_names.fold`, the mined Wikipedia names without that fold (for sentences of the corpora
+    `kit_names.outside_fold`, the mined Wikipedia names without that fold (for sentences of the corpora
     they were mined from); None for the news, which use the shipped list."""
     words = [prepare(s.tokens) for s in sentences]
-    xs = [outside[outside_names.fold(s.id)] for s in sentences] if outside else [None] * len(sentences)
+    xs = [outside[kit_names.outside_fold(s.id)] for s in sentences] if outside else [None] * len(sentences)
     if lexicon is None:
         folds = [_jackknife_fold(s.id) for s in sentences]
         lexicons = [names_from(training_names([s for s, f in zip(sentences, folds, strict=True) if f != k]))
@@ -103,8 +103,8 @@ def train(sentences: list[corpus.Sentence], out: Path, c1: float = C1, c2: float
         trainer.append(xseq, s.tags)
     if extra:
         lexicon = names_from(training_names(sentences))
-        kit = outside_names.kit_sentences()
-        outside = [names_from(outside_names.rows(kit, exclude_fold=k)) for k in range(outside_names.FOLDS)]
+        kit = kit_names.kit_sentences()
+        outside = [names_from(kit_names.outside_rows(kit, exclude_fold=k)) for k in range(kit_names.FOLDS)]
         for domain, sents in extra.items():
             for xseq, s in zip(featurize_extra(sents, domain, lexicon, outside), sents, strict=True):
                 trainer.append(xseq, s.tags)

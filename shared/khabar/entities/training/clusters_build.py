@@ -20,12 +20,11 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from khabar.entities.clusters import SIZES, TABLE
+from khabar.entities.training import corpus
+from khabar.entities.training.wikifane import join_clitics
+from khabar.kit import kit_dir
 from khabar.text import normalize, normalize_word, sentence_spans, token_spans
-
-from . import corpus
-from ._paths import shared_dir
-from .clusters import SIZES, TABLE
-from .wikifane import join_clitics
 
 if TYPE_CHECKING:
     import numpy as np
@@ -148,7 +147,7 @@ def main(argv: list[str] | None = None) -> int:
     import numpy as np
 
     t0 = time.perf_counter()
-    sents, counts = sentences(shared_dir())
+    sents, counts = sentences(kit_dir())
     tokens = sum(map(len, sents))
     print(f"read {len(sents):,} sentences, {tokens:,} tokens ({', '.join(f'{k} {v:,}' for k, v in counts.items())}) "
           f"in {time.perf_counter() - t0:.0f} s")

@@ -22,8 +22,8 @@ import uuid
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from .lake import safe_dt
-from .sql import Statement
+from khabar.lake.store import safe_dt
+from khabar.sql import Statement
 
 __all__ = ["AthenaRunner", "AthenaQueryError", "write_partition", "split_s3_uri"]
 

@@ -15,17 +15,17 @@ __all__ = ["main"]
 
 # Subcommands implemented by their own modules' main(argv); imported only when used.
 _DELEGATED = {
-    "train-ner": ("khabar.entities.train", "train the NER tagger on ANERcorp"),
+    "train-ner": ("khabar.entities.training.train", "train the NER tagger on ANERcorp"),
     "tag": ("khabar.entities.tag", "BIO-tag JSON Lines {\"tokens\": [...]}"),
-    "build-gazetteers": ("khabar.entities.gazetteer_build", "regenerate the country gazetteer"),
-    "build-clusters": ("khabar.entities.clusters_build", "regenerate the NER word-cluster table"),
-    "aggregate": ("khabar.aggregate", "build a day's summary tables and compact the lake"),
-    "report": ("khabar.report", "write the nightly HTML/JSON/CSV report for a day"),
-    "bench": ("khabar.bench", "measure speed, memory and start-up"),
-    "redrive": ("khabar.ops", "move DLQ messages back to the extract queue"),
-    "reprocess": ("khabar.ops", "re-run extraction over raw uploads of a date range"),
+    "build-gazetteers": ("khabar.entities.training.gazetteer_build", "regenerate the country gazetteer"),
+    "build-clusters": ("khabar.entities.training.clusters_build", "regenerate the NER word-cluster table"),
+    "aggregate": ("khabar.nightly.local", "build a day's summary tables and compact the lake"),
+    "report": ("khabar.nightly.report", "write the nightly HTML/JSON/CSV report for a day"),
+    "bench": ("khabar.local.bench", "measure speed, memory and start-up"),
+    "redrive": ("khabar.aws.ops", "move DLQ messages back to the extract queue"),
+    "reprocess": ("khabar.aws.ops", "re-run extraction over raw uploads of a date range"),
 }
-_EVAL = {"figures": "khabar.figures.evaluate", "entities": "khabar.entities.evaluate"}
+_EVAL = {"figures": "khabar.figures.evaluate", "entities": "khabar.entities.training.evaluate"}
 
 
 def _files(inputs: list[str]) -> Iterator[Path]:
@@ -40,9 +40,9 @@ def _files(inputs: list[str]) -> Iterator[Path]:
 
 
 def cmd_inspect(args: argparse.Namespace) -> int:
-    from .extract import extract
-    from .formats import read_upload
-    from .models import Reject
+    from khabar.extract import extract
+    from khabar.formats import read_upload
+    from khabar.models import Reject
 
     for path in _files(args.inputs):
         with open(path, "rb") as fh:
@@ -65,9 +65,9 @@ def cmd_inspect(args: argparse.Namespace) -> int:
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
-    from .config import Limits
-    from .lake import Lake
-    from .pipeline import Upload, process_upload
+    from khabar.config import Limits
+    from khabar.lake.store import Lake
+    from khabar.pipeline import Upload, process_upload
 
     lake = Lake.open(args.lake)
     modified = (datetime.strptime(args.date, "%Y-%m-%d").replace(tzinfo=UTC) if args.date
@@ -99,7 +99,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
 
 
 def cmd_query(args: argparse.Namespace) -> int:
-    from .query import LocalAthena, format_result
+    from khabar.lake.query import LocalAthena, format_result
 
     sql = Path(args.file).read_text(encoding="utf-8") if args.file else args.sql
     if not sql:
@@ -110,7 +110,7 @@ def cmd_query(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from .demo import run_demo
+    from khabar.local.demo import run_demo
 
     return run_demo(out_dir=args.out)
 
