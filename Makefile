@@ -12,7 +12,10 @@ CHECKOV := checkov==3.3.30
 SAM_STAMP := $(TOOLS)/sam/.installed-$(SAM_CLI)
 CHECKOV_STAMP := $(TOOLS)/checkov/.installed-$(CHECKOV)
 
-.PHONY: setup tools demo test lint bench load clean
+.PHONY: help setup tools demo test lint format typecheck bench load clean
+
+help:  ## list the targets
+	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 12
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -22,7 +25,7 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install -q --no-deps $(CAMEL)
 	touch $(STAMP)
 
-setup: $(STAMP)
+setup: $(STAMP)  ## create .venv and install khabar with its dev tools
 
 $(SAM_STAMP):
 	rm -rf $(TOOLS)/sam && $(PY) -m venv $(TOOLS)/sam
@@ -36,23 +39,32 @@ $(CHECKOV_STAMP):
 	$(TOOLS)/checkov/bin/pip install -q $(CHECKOV)
 	touch $@
 
-tools: $(SAM_STAMP) $(CHECKOV_STAMP)
+tools: $(SAM_STAMP) $(CHECKOV_STAMP)  ## sam-cli and checkov for the template checks, each in its own venv
 
-demo: $(STAMP)
+demo: $(STAMP)  ## the whole pipeline on moto's server (no AWS account)
 	$(BIN)/khabar demo
 
-test: $(STAMP) tools
+test: $(STAMP) tools  ## lint, format check, type check and the tests (what CI runs)
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 	$(BIN)/pytest -m "not load"
 
-bench: $(STAMP)
+bench: $(STAMP)  ## speed, memory and start-up (docs/performance.md)
 	$(BIN)/khabar bench
 
-load: $(STAMP)
+load: $(STAMP)  ## the big load test
 	$(BIN)/pytest -m load -s
 
-lint: $(STAMP)
+lint: $(STAMP)  ## ruff (style, imports, complexity gate)
 	$(BIN)/ruff check .
 
-clean:
+format: $(STAMP)  ## format the code with ruff
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix --select I .
+
+typecheck: $(STAMP)  ## mypy on the package
+	$(BIN)/mypy
+
+clean:  ## remove the venv and build outputs
 	rm -rf $(VENV) build .pytest_cache

@@ -157,8 +157,10 @@ def render_summary_prefixes() -> list[str]:
 
 def render_glue_table_arns() -> list[str]:
     """Exact Glue table ARNs: Athena reads table definitions with the caller's permissions."""
-    return [f"- !Sub 'arn:${{AWS::Partition}}:glue:${{AWS::Region}}:${{AWS::AccountId}}:table/${{GlueDatabase}}/{t}'"
-            for t, _ in tables()]
+    return [
+        f"- !Sub 'arn:${{AWS::Partition}}:glue:${{AWS::Region}}:${{AWS::AccountId}}:table/${{GlueDatabase}}/{t}'"
+        for t, _ in tables()
+    ]
 
 
 SECTIONS = {
@@ -181,7 +183,7 @@ def render(text: str) -> str:
             raise SystemExit(f"template.yaml has no '# <<< generated: {name}' marker")
         indent = m.group("indent")
         body = "".join(f"{indent}{line}\n" if line else "\n" for line in fn())
-        text = text[: m.end() + 1] + body + text[end.start():]
+        text = text[: m.end() + 1] + body + text[end.start() :]
     return text
 
 
@@ -194,11 +196,11 @@ def main(argv: list[str] | None = None) -> int:
     new = render(current)
     if args.check:
         if new != current:
-            diff = difflib.unified_diff(current.splitlines(), new.splitlines(), "template.yaml",
-                                        "generated", lineterm="", n=1)
+            diff = difflib.unified_diff(
+                current.splitlines(), new.splitlines(), "template.yaml", "generated", lineterm="", n=1
+            )
             print("\n".join(list(diff)[:60]), file=sys.stderr)
-            print("template.yaml is out of date: run .venv/bin/python infra/gen_template.py",
-                  file=sys.stderr)
+            print("template.yaml is out of date: run .venv/bin/python infra/gen_template.py", file=sys.stderr)
             return 1
         return 0
     if new != current:

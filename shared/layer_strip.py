@@ -46,10 +46,9 @@ def strip(data: bytes) -> bytes | None:
 
     def name(sh: list[int]) -> bytes:
         start = names[4] + sh[0]
-        return data[start:data.index(b"\0", start)]
+        return data[start : data.index(b"\0", start)]
 
-    drop = {i for i, sh in enumerate(shdrs)
-            if name(sh) in DROP and not sh[2] & SHF_ALLOC and sh[4] >= seg_end}
+    drop = {i for i, sh in enumerate(shdrs) if name(sh) in DROP and not sh[2] & SHF_ALLOC and sh[4] >= seg_end}
     if not drop or shstrndx in drop:
         return None
     for i, sh in enumerate(shdrs):
@@ -59,11 +58,13 @@ def strip(data: bytes) -> bytes | None:
             return None  # a section straddles the end of the segments
     out = bytearray(data[:seg_end])
     # Kept sections stored after the segments (.comment, .shstrtab, ...), moved up in file order.
-    for i in sorted((i for i, sh in enumerate(shdrs) if i and i not in drop and sh[4] >= seg_end and sh[1] != 8),
-                    key=lambda i: shdrs[i][4]):
+    for i in sorted(
+        (i for i, sh in enumerate(shdrs) if i and i not in drop and sh[4] >= seg_end and sh[1] != 8),
+        key=lambda i: shdrs[i][4],
+    ):
         sh = shdrs[i]
         out += b"\0" * (_align(len(out), sh[8]) - len(out))
-        chunk = data[sh[4]:sh[4] + sh[5]]
+        chunk = data[sh[4] : sh[4] + sh[5]]
         sh[4] = len(out)
         out += chunk
     for i in drop:

@@ -17,9 +17,18 @@ import pytest
 import aggregate_lake as gen
 from khabar.cli import main as cli_main
 from khabar.lake import compaction
+from khabar.lake.layout import summary_name
 from khabar.lake.schema import SUMMARY_TABLES, schema
 from khabar.lake.store import Lake, upload_stem
-from khabar.nightly.local import SUMMARY_FILE, replace_partition, run_aggregation
+from khabar.nightly.job import run_nightly
+from khabar.nightly.local import LocalEngine
+
+SUMMARY_FILE = summary_name(0)
+
+
+def run_aggregation(lake: Lake, day: str, *, compact: bool = False) -> dict[str, object]:
+    """What `khabar aggregate` runs and prints."""
+    return run_nightly(lake, day, LocalEngine(lake), compact=compact).as_dict()
 
 
 @pytest.fixture(scope="module")
@@ -119,9 +128,7 @@ def test_source_daily_matches_python(aggregated: gen.GenLake, dt: str) -> None:
         r["source"]: {k: r[k] for k in ("articles", "rejects", "entities", "figures")}
         for r in _rows(aggregated.lake, "source_daily", dt)
     }
-    assert got == {
-        s: {k: c[k] for k in ("articles", "rejects", "entities", "figures")} for s, c in exp.items()
-    }
+    assert got == {s: {k: c[k] for k in ("articles", "rejects", "entities", "figures")} for s, c in exp.items()}
     assert sum(r["rejects"] for r in got.values()) == len(aggregated.day(dt, "rejects"))
 
 
@@ -163,14 +170,13 @@ def test_replace_partition_removes_other_files_and_empty_result(tmp_path: Path) 
     stray = f"{lake.partition_dir('source_daily', '2026-01-01')}/part-old-00000.parquet"
     row = {"source": "x", "articles": 1, "rejects": 0, "entities": 0, "figures": 0}
     lake.write_table("source_daily", stray, pa.Table.from_pylist([row], schema=schema("source_daily")))
-    replace_partition(
-        lake,
+    lake.replace_partition(
         "source_daily",
         "2026-01-01",
         pa.Table.from_pylist([{**row, "articles": 2}], schema=schema("source_daily")),
     )
     assert [r["articles"] for r in lake.read("source_daily", "2026-01-01").to_pylist()] == [2]
-    replace_partition(lake, "source_daily", "2026-01-01", schema("source_daily").empty_table())
+    lake.replace_partition("source_daily", "2026-01-01", schema("source_daily").empty_table())
     assert lake.parts("source_daily", "2026-01-01") == []
 
 
@@ -223,9 +229,7 @@ def test_compaction_keeps_rows_and_reduces_files(tmp_path: Path) -> None:
         tuple(r.values()) for r in g.day(gen.DAYS[0], "articles")
     )  # other days untouched
     side = json.loads(Path(lake.partition_dir("articles", day), "_compaction.json").read_text())
-    assert side["rows"] == sum(before["articles"].values()) and len(side["stems"]) == len(
-        g.day(day, "manifests")
-    )
+    assert side["rows"] == sum(before["articles"].values()) and len(side["stems"]) == len(g.day(day, "manifests"))
 
     # a second compaction of a compacted day is a no-op
     mtime = os.stat(lake.parts("entities", day)[0]).st_mtime_ns
@@ -269,9 +273,7 @@ def _expected_after_drop(g: gen.GenLake, day: str, table: str, dropped: str) -> 
     def freeze(v: Any) -> Any:
         return tuple(v) if isinstance(v, list) else v
 
-    return Counter(
-        tuple(freeze(v) for v in r.values()) for r in g.day(day, table) if r["article_id"] != dropped
-    )
+    return Counter(tuple(freeze(v) for v in r.values()) for r in g.day(day, table) if r["article_id"] != dropped)
 
 
 def test_late_reprocessing_of_a_compacted_day_does_not_duplicate(tmp_path: Path) -> None:

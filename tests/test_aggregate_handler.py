@@ -22,9 +22,11 @@ from khabar.lake.query import LocalAthena
 from khabar.lake.schema import SUMMARY_TABLES, schema
 from khabar.lake.store import Lake
 from khabar.local.aws import FakeContext, load_handler, moto_server
-from khabar.nightly.athena import AthenaQueryError, AthenaRunner
+from khabar.nightly import trends
+from khabar.nightly.athena import AthenaQueryError, AthenaRunner, StagedOutputError
 from khabar.nightly.job import target_day
-from khabar.nightly.local import arrow_result
+from khabar.nightly.local import LocalEngine
+from khabar.nightly.report import render_report
 
 DAY = gen.DAYS[1]
 LAKE, REPORTS = "khabar-test-lake", "khabar-test-reports"
@@ -44,7 +46,7 @@ class UnloadingAthena:
         m = _TO.match(kwargs["QueryString"])
         if m:
             params = [p.strip("'") for p in kwargs.get("ExecutionParameters", [])]
-            data = arrow_result(LocalAthena(Lake.open(self.lake_uri)), m["select"], params)
+            data = LocalAthena(Lake.open(self.lake_uri)).arrow(m["select"], params)
             if data.num_rows:
                 s3 = boto3.client("s3")
                 sink = pa.BufferOutputStream()
@@ -75,9 +77,7 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, Any]]:
         topic = sns.create_topic(Name="khabar-reports")["TopicArn"]
         q = sqs.create_queue(QueueName="report-inbox")["QueueUrl"]
         q_arn = sqs.get_queue_attributes(QueueUrl=q, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-        sns.subscribe(
-            TopicArn=topic, Protocol="sqs", Endpoint=q_arn, Attributes={"RawMessageDelivery": "true"}
-        )
+        sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=q_arn, Attributes={"RawMessageDelivery": "true"})
         for k, v in {
             "LAKE_URI": f"s3://{LAKE}",
             "ATHENA_WORKGROUP": "khabar",
@@ -105,28 +105,30 @@ def test_handler_runs_the_night_on_athena_and_publishes_the_report(aws: dict[str
     from moto.athena.models import athena_backends
 
     executions = athena_backends["123456789012"]["us-east-1"].executions
-    assert (
-        result["queries"] == [e for e in executions if e in result["queries"]] and len(result["queries"]) == 4
-    )
+    assert result["queries"] == [e for e in executions if e in result["queries"]] and len(result["queries"]) == 4
     for table, qid in zip(SUMMARY_TABLES, result["queries"], strict=True):
         ex, stmt = executions[qid], sql.load("summaries", table)
         assert ex.query.startswith(f"UNLOAD ({stmt.sql})\nTO 's3://{LAKE}/_staging/{table}/dt={DAY}/")
         assert ex.execution_parameters == [f"'{DAY}'"] * len(stmt.params)
         assert ex.context == {"Database": "khabar_db"} and ex.workgroup.name == "khabar"
         assert DAY not in stmt.sql  # the value travels only as a parameter
-    assert [c["WorkGroup"] for c in athena.calls] == ["khabar"] * 4
+    # ... and a fifth: the report's trends, the SQL views' queries inlined, the date as a parameter
+    assert [c["WorkGroup"] for c in athena.calls] == ["khabar"] * 5
+    trend = trends.statement()
+    assert athena.calls[4]["QueryString"].startswith(
+        f"UNLOAD ({trend.sql})\nTO 's3://{LAKE}/_staging/{trend.name}/dt={DAY}/"
+    )
+    assert athena.calls[4]["ExecutionParameters"] == [f"'{DAY}'"] * len(trend.params)
 
     # S3: the day's summary partitions hold exactly what the SQL computes; staging and stale files gone
     engine = LocalAthena(lake)
     for table in SUMMARY_TABLES:
-        keys = [
-            o["Key"] for o in s3.list_objects_v2(Bucket=LAKE, Prefix=f"{table}/dt={DAY}/").get("Contents", [])
-        ]
+        keys = [o["Key"] for o in s3.list_objects_v2(Bucket=LAKE, Prefix=f"{table}/dt={DAY}/").get("Contents", [])]
         assert keys == [f"{table}/dt={DAY}/part-summary-00000.parquet"]
         stmt = sql.load("summaries", table)
         assert (
             lake.read(table, DAY).to_pylist()
-            == arrow_result(engine, stmt.sql, [DAY] * len(stmt.params)).cast(schema(table)).to_pylist()
+            == engine.arrow(stmt.sql, [DAY] * len(stmt.params)).cast(schema(table)).to_pylist()
         )
     assert "Contents" not in s3.list_objects_v2(Bucket=LAKE, Prefix="_staging/")
     assert sorted(lake.parts("articles", gen.DAYS[0])) == other_day
@@ -142,12 +144,10 @@ def test_handler_runs_the_night_on_athena_and_publishes_the_report(aws: dict[str
         assert head["ContentType"].startswith(ctype)
     summary = json.loads(s3.get_object(Bucket=REPORTS, Key=f"reports/dt={DAY}/summary.json")["Body"].read())
     assert summary["totals"]["articles"] == len(aws["gen"].day(DAY, "articles"))
+    # the same report as the local engine makes of the same lake (trends included)
+    assert summary == json.loads(render_report(lake, DAY, LocalEngine(lake))["json"].body)
     msgs = aws["sqs"].receive_message(QueueUrl=aws["queue"], WaitTimeSeconds=1).get("Messages", [])
-    assert (
-        len(msgs) == 1
-        and f"reports/dt={DAY}/index.html" in msgs[0]["Body"]
-        and result["link"] in msgs[0]["Body"]
-    )
+    assert len(msgs) == 1 and f"reports/dt={DAY}/index.html" in msgs[0]["Body"] and result["link"] in msgs[0]["Body"]
 
 
 def test_handler_defaults_to_yesterday_and_rejects_bad_dates() -> None:
@@ -242,3 +242,27 @@ def test_failed_query_leaves_the_partition_intact(aws: dict[str, Any]) -> None:
     with pytest.raises(AthenaQueryError, match="HIVE_CURSOR_ERROR"):
         app.lambda_handler({"date": DAY}, FakeContext(function_name="khabar-aggregate"))
     assert s3.get_object(Bucket=LAKE, Key=key)["Body"].read() == b"previous night"
+
+
+def test_unexpected_unload_output_leaves_the_partition_intact(aws: dict[str, Any]) -> None:
+    # GIVEN a previous night's partition, and an UNLOAD whose files lack the table's columns
+    s3 = aws["s3"]
+    key = f"entity_daily/dt={DAY}/part-summary-00000.parquet"
+    s3.put_object(Bucket=LAKE, Key=key, Body=b"previous night")
+
+    class WrongColumns(UnloadingAthena):
+        def start_query_execution(self, **kwargs: Any) -> dict[str, Any]:
+            m = _TO.match(kwargs["QueryString"])
+            assert m
+            sink = pa.BufferOutputStream()
+            pq.write_table(pa.table({"x": [1]}), sink)
+            s3.put_object(Bucket=m["bucket"], Key=f"{m['prefix']}000", Body=sink.getvalue().to_pybytes())
+            return self.client.start_query_execution(**kwargs)
+
+    app = load_handler("aggregate")
+    app.clients.update({"athena": WrongColumns(boto3.client("athena"), f"s3://{LAKE}"), "s3": s3})
+    # THEN the night fails before the swap, the partition is as it was and staging is empty
+    with pytest.raises(StagedOutputError, match="schema says"):
+        app.lambda_handler({"date": DAY}, FakeContext(function_name="khabar-aggregate"))
+    assert s3.get_object(Bucket=LAKE, Key=key)["Body"].read() == b"previous night"
+    assert "Contents" not in s3.list_objects_v2(Bucket=LAKE, Prefix="_staging/")

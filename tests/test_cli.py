@@ -31,32 +31,63 @@ def test_inspect_sample_article_contract(capsys: pytest.CaptureFixture[str], sam
     countries = {e["country_code"] for e in doc["entities"] if e["country_code"]}
     assert countries == {"RU", "AZ", "AM", "BY", "KZ", "KG", "TJ", "TM", "UZ"}
     for item in doc["entities"] + doc["figures"]:
-        assert doc["body"][item["start"]:item["end"]] == item["text"]
+        assert doc["body"][item["start"] : item["end"]] == item["text"]
     assert {e["type"] for e in doc["entities"]} == {"PERSON", "LOCATION", "ORGANIZATION"}
 
 
 def test_extract_then_query(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     lake = tmp_path / "lake"
-    code, out, _ = _run(capsys, "extract", str(ROOT / "samples"), "--lake", str(lake), "--date", "2026-11-28",
-                        "--quiet")
+    code, out, _ = _run(
+        capsys, "extract", str(ROOT / "samples"), "--lake", str(lake), "--date", "2026-11-28", "--quiet"
+    )
     assert code == 0
     summary = json.loads(out)
     assert summary["uploads"] == 3 and summary["articles"] == 5 and summary["rejects"] == 2
-    code, out, _ = _run(capsys, "query", "--lake", str(lake), "--format", "csv",
-                        "SELECT dt, count(*) AS n FROM articles WHERE dt = ? GROUP BY dt", "--param", "2026-11-28")
+    code, out, _ = _run(
+        capsys,
+        "query",
+        "--lake",
+        str(lake),
+        "--format",
+        "csv",
+        "SELECT dt, count(*) AS n FROM articles WHERE dt = ? GROUP BY dt",
+        "--param",
+        "2026-11-28",
+    )
     assert (code, out.strip()) == (0, "dt,n\n2026-11-28,5")
-    code, out, _ = _run(capsys, "query", "--lake", str(lake), "--format", "json",
-                        "SELECT unit, count(*) AS n FROM figures WHERE kind = 'money' GROUP BY unit ORDER BY unit")
+    code, out, _ = _run(
+        capsys,
+        "query",
+        "--lake",
+        str(lake),
+        "--format",
+        "json",
+        "SELECT unit, count(*) AS n FROM figures WHERE kind = 'money' GROUP BY unit ORDER BY unit",
+    )
     units = {json.loads(line)["unit"] for line in out.splitlines()}
     assert {"USD", "SAR", "EUR", "TND", "MAD"} <= units
 
 
-@pytest.mark.parametrize(("argv", "message"), [
-    (["inspect", "/no/such/file.txt"], "no such file or folder"),
-    (["query", "--lake", "/tmp", "SELEC broken"], "QueryError"),
-    (["extract", "x.txt", "--lake", "/tmp/l", "--date", "28-11-2026"], "ValueError"),
-])
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["inspect", "/no/such/file.txt"], "no such file or folder"),
+        (["query", "--lake", "/tmp", "SELEC broken"], "QueryError"),
+        (["extract", "x.txt", "--lake", "/tmp/l", "--date", "28-11-2026"], "ValueError"),
+    ],
+)
 def test_errors_are_one_line_and_non_zero(capsys: pytest.CaptureFixture[str], argv: list[str], message: str) -> None:
     code, _, err = _run(capsys, *argv)
     assert code != 0
     assert err.startswith("khabar: error:") and message in err and len(err.strip().splitlines()) == 1
+
+
+def test_every_subcommand_is_documented_in_the_readme() -> None:
+    import argparse
+
+    from khabar.cli import _parser
+
+    sub = next(a for a in _parser()._actions if isinstance(a, argparse._SubParsersAction))
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    missing = [name for name in sub.choices if f"khabar {name}" not in readme]
+    assert not missing, f"subcommands missing from the README's Commands: {missing}"

@@ -23,7 +23,13 @@ def camel(monkeypatch):
 
 def test_label_mapping_keeps_anercorp_labels_and_drops_others():
     assert camel_backend.to_bio(["B-PERS", "I-PERS", "B-DATE", "I-ORG", "O", "B-MISC"], 6) == [
-        "B-PERS", "I-PERS", "O", "I-ORG", "O", "B-MISC"]
+        "B-PERS",
+        "I-PERS",
+        "O",
+        "I-ORG",
+        "O",
+        "B-MISC",
+    ]
 
 
 def test_label_count_must_match_tokens():
@@ -45,6 +51,6 @@ def test_tag_tokens_uses_the_backend(camel):
 def test_extract_aligns_backend_labels_with_original_offsets(camel):
     text = "وقالَ الرئيسُ بوتين يومَ الأحد في موسكو."
     ents = extract_entities(text)
-    got = [(e.text, e.type, text[e.start:e.end]) for e in ents]
+    got = [(e.text, e.type, text[e.start : e.end]) for e in ents]
     assert ("بوتين", "PERSON", "بوتين") in got
     assert [e.canonical_id for e in ents if e.text == "موسكو"] == ["loc:moscow"]

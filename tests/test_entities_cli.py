@@ -30,8 +30,7 @@ def test_tag_round_trip_one_tag_per_token(tmp_path, capsys):
     assert [o["id"] for o in out] == ["a", "b", "c", "d"]
     for given, got in zip(LINES, out, strict=True):
         assert got["tokens"] == given["tokens"] and len(got["tags"]) == len(given["tokens"])
-        assert all(t == "O" or t[:2] in ("B-", "I-") and t[2:] in ("PERS", "LOC", "ORG", "MISC")
-                   for t in got["tags"])
+        assert all(t == "O" or t[:2] in ("B-", "I-") and t[2:] in ("PERS", "LOC", "ORG", "MISC") for t in got["tags"])
     assert out[0]["tags"][3:5] == ["B-PERS", "I-PERS"] and out[0]["tags"][6] == "B-LOC"
 
 
@@ -73,11 +72,13 @@ def test_score_known_precision_and_recall():
 
 @needs_model
 def test_eval_seed_on_a_hand_made_gold():
-    gold = {"entities": [
-        {"type": "LOCATION", "name_en": "Russia", "surfaces": ["روسيا"]},
-        {"type": "ORGANIZATION", "name_en": "Kremlin", "surfaces": ["الكرملين"]},
-        {"type": "PERSON", "name_en": "Nobody", "surfaces": ["زيد عمرو"]},
-    ]}
+    gold = {
+        "entities": [
+            {"type": "LOCATION", "name_en": "Russia", "surfaces": ["روسيا"]},
+            {"type": "ORGANIZATION", "name_en": "Kremlin", "surfaces": ["الكرملين"]},
+            {"type": "PERSON", "name_en": "Nobody", "surfaces": ["زيد عمرو"]},
+        ]
+    }
     r = eval_seed(gold, "وقال الكرملين إن روسيا ستواصل العمل.")
     assert (r["surfaces_found"], r["surfaces"], r["entities_unified"]) == (2, 3, 2)
     assert r["missing"] == ["زيد عمرو"] and r["mention_precision"] == 1.0

@@ -26,16 +26,22 @@ def _articles() -> list[list[list[str]]]:
             for a in read_upload(p.name, fh):
                 if isinstance(a, Article):
                     nt = normalize(a.body).text
-                    out.append([[nt[s0 + i:s0 + j] for i, j in token_spans(nt[s0:s1])]
-                                for s0, s1 in sentence_spans(nt)])
+                    out.append(
+                        [[nt[s0 + i : s0 + j] for i, j in token_spans(nt[s0:s1])] for s0, s1 in sentence_spans(nt)]
+                    )
     return out
 
 
 def _reference(keep: frozenset[str]):
     def info(w: str):
         stem, classes, own, ctx = word_info(w)
-        return stem, classes, tuple(x for x in own if x in keep), {
-            k: tuple(x for x in v if x in keep) for k, v in ctx.items()}
+        return (
+            stem,
+            classes,
+            tuple(x for x in own if x in keep),
+            {k: tuple(x for x in v if x in keep) for k, v in ctx.items()},
+        )
+
     return info
 
 

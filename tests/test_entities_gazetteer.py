@@ -15,8 +15,13 @@ def test_committed_generated_files_equal_a_regeneration():
     from khabar.entities.training.gazetteer_build import outputs
 
     files = outputs()
-    assert [p.name for p, _ in files] == ["countries.json", "geonames_places.json", "word_zipf.tsv.gz",
-                                          "name_tokens.tsv.gz", "outside_names.tsv.gz"]
+    assert [p.name for p, _ in files] == [
+        "countries.json",
+        "geonames_places.json",
+        "word_zipf.tsv.gz",
+        "name_tokens.tsv.gz",
+        "outside_names.tsv.gz",
+    ]
     for path, data in files:
         assert path.read_bytes() == data, f"{path.name} is stale: run khabar build-gazetteers"
 
@@ -52,6 +57,15 @@ def test_curated_ids_are_unique_snake_case_with_english_names(name, key):
 def test_required_organisations_are_listed():
     g = gazetteer()
     ids = {e.canonical_id for e in g.entries.values()}
-    for org in ("commonwealth_of_independent_states", "tasnim_news_agency", "ria_novosti", "reuters",
-                "tunis_afrique_presse", "gazprom", "saudi_aramco", "kremlin", "eurasian_economic_community"):
+    for org in (
+        "commonwealth_of_independent_states",
+        "tasnim_news_agency",
+        "ria_novosti",
+        "reuters",
+        "tunis_afrique_presse",
+        "gazprom",
+        "saudi_aramco",
+        "kremlin",
+        "eurasian_economic_community",
+    ):
         assert f"org:{org}" in ids

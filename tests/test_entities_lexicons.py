@@ -128,10 +128,17 @@ def test_train_ner_cross_validation_reports_pooled_scores(tmp_path, monkeypatch,
     (kit / "data" / "anercorp").mkdir(parents=True)
     people = ["زيدان", "شيراك", "بلير", "كلينتون", "مبارك", "عرفات", "بوتين", "ميركل"]
     places = ["تونس", "باريس", "لندن", "القاهرة"]
-    rows = [{"id": f"train-{k}", "tokens": ["قال", "الرئيس", people[k % 8], "في", places[k % 4]],
-             "tags": ["O", "O", "B-PERS", "O", "B-LOC"]} for k in range(200)]
+    rows = [
+        {
+            "id": f"train-{k}",
+            "tokens": ["قال", "الرئيس", people[k % 8], "في", places[k % 4]],
+            "tags": ["O", "O", "B-PERS", "O", "B-LOC"],
+        }
+        for k in range(200)
+    ]
     (kit / "data" / "anercorp" / "train.jsonl").write_text(
-        "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+        "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8"
+    )
     monkeypatch.setenv("KHABAR_SHARED", str(kit))
     out = tmp_path / "m.crfsuite"
     assert train.main(["--cv", "2", "--jobs", "1", "--out", str(out), "--max-iter", "30"]) == 0
@@ -163,8 +170,9 @@ def test_organisation_spans_split_at_a_coordinated_organisation_head():
     [out] = split_coordinated([words], [["B-ORG"] + ["I-ORG"] * 5])
     assert chunks(out) == [("ORG", 0, 2), ("ORG", 2, 4), ("ORG", 4, 6)]
     # an organisation is not split at و + a word that is no organisation head
-    assert split_coordinated([prepare(["البنك", "الدولي", "للإنشاء", "والتعمير"])], [["B-ORG"] + ["I-ORG"] * 3]) \
-        == [["B-ORG", "I-ORG", "I-ORG", "I-ORG"]]
+    assert split_coordinated([prepare(["البنك", "الدولي", "للإنشاء", "والتعمير"])], [["B-ORG"] + ["I-ORG"] * 3]) == [
+        ["B-ORG", "I-ORG", "I-ORG", "I-ORG"]
+    ]
 
 
 def test_a_quoted_name_after_an_organisation_head_is_an_organisation():

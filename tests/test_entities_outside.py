@@ -43,11 +43,13 @@ def test_name_token_table_matches_a_build_from_the_kit():
 
 
 def test_outside_names_are_typed_and_cut_at_wikipedia_brackets():
-    rows = kit_names.outside_rows([
-        ("w-1", ["فوربس", "(", "مجلة", ")"], ["B-ORG", "I-ORG", "I-ORG", "I-ORG"]),
-        ("w-2", ["زار", "الأمن", "باريس"], ["O", "B-ORG", "B-LOC"]),
-        ("w-3", ["قال", "الأمن", "و", "الأمن"], ["O", "O", "O", "O"]),
-    ])
+    rows = kit_names.outside_rows(
+        [
+            ("w-1", ["فوربس", "(", "مجلة", ")"], ["B-ORG", "I-ORG", "I-ORG", "I-ORG"]),
+            ("w-2", ["زار", "الأمن", "باريس"], ["O", "B-ORG", "B-LOC"]),
+            ("w-3", ["قال", "الأمن", "و", "الأمن"], ["O", "O", "O", "O"]),
+        ]
+    )
     assert ["ORG", "فوربس"] in rows and ["LOC", "باريس"] in rows
     assert ["ORG", "الامن"] not in rows  # labelled in one of three occurrences: a common word
 
@@ -92,10 +94,17 @@ def test_cross_validation_is_recorded_for_eval_entities(tmp_path, monkeypatch, c
     kit = tmp_path / "kit"
     (kit / "data" / "anercorp").mkdir(parents=True)
     people = ["زيدان", "شيراك", "بلير", "كلينتون"]
-    rows = [{"id": f"train-{k}", "tokens": ["قال", "الرئيس", people[k % 4], "في", "تونس"],
-             "tags": ["O", "O", "B-PERS", "O", "B-LOC"]} for k in range(120)]
+    rows = [
+        {
+            "id": f"train-{k}",
+            "tokens": ["قال", "الرئيس", people[k % 4], "في", "تونس"],
+            "tags": ["O", "O", "B-PERS", "O", "B-LOC"],
+        }
+        for k in range(120)
+    ]
     (kit / "data" / "anercorp" / "train.jsonl").write_text(
-        "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+        "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8"
+    )
     monkeypatch.setenv("KHABAR_SHARED", str(kit))
     out = tmp_path / "m.crfsuite"
     assert train.main(["--out", str(out), "--max-iter", "30"]) == 0
@@ -105,9 +114,20 @@ def test_cross_validation_is_recorded_for_eval_entities(tmp_path, monkeypatch, c
     meta = json.loads(beside(out, "meta.json").read_text(encoding="utf-8"))
     assert meta["cv"]["folds"] == 2 and meta["cv"]["micro"]["gold"] == 240 and "dev_held_out" in meta
     capsys.readouterr()
-    monkeypatch.setattr(evaluate, "eval_seed", lambda gold, text: {
-        "surfaces_found": 0, "surfaces": 0, "entities_unified": 0, "entities": 0, "mention_precision": 0,
-        "missing": [], "not_unified": [], "extra": []})
+    monkeypatch.setattr(
+        evaluate,
+        "eval_seed",
+        lambda gold, text: {
+            "surfaces_found": 0,
+            "surfaces": 0,
+            "entities_unified": 0,
+            "entities": 0,
+            "mention_precision": 0,
+            "missing": [],
+            "not_unified": [],
+            "extra": [],
+        },
+    )
     monkeypatch.setattr(evaluate, "load_seed", lambda: ({}, ""))
     assert evaluate.main(["--model", str(out)]) == 0
     text = capsys.readouterr().out

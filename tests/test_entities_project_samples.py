@@ -28,9 +28,15 @@ def test_spans_are_names_not_clauses(article: Article) -> None:
         assert not any(ch.isdigit() for ch in e.text), e.text
 
 
-@pytest.mark.parametrize(("article_id", "country"), [
-    ("tn-2026-0003", "TN"), ("iq-2026-0004", "IQ"), ("eg-2026-0001", "EG"), ("ma-2026-0002", "MA"),
-])
+@pytest.mark.parametrize(
+    ("article_id", "country"),
+    [
+        ("tn-2026-0003", "TN"),
+        ("iq-2026-0004", "IQ"),
+        ("eg-2026-0001", "EG"),
+        ("ma-2026-0002", "MA"),
+    ],
+)
 def test_the_article_country_is_found(article_id: str, country: str) -> None:
     [article] = [a for a in _articles() if a.id == article_id]
     assert country in {e.country_code for e in extract_entities(article.body)}

@@ -31,7 +31,7 @@ def _ids_by_surface(ents) -> dict[str, set[str]]:
 
 def test_offsets_point_into_the_original_text(found):
     text, ents = found
-    assert ents and all(text[e.start:e.end] == e.text for e in ents)
+    assert ents and all(text[e.start : e.end] == e.text for e in ents)
     assert all(e.sentence_index == 0 for e in ents)
 
 
@@ -47,16 +47,21 @@ def test_nine_countries_with_iso_codes(found):
     _, ents = found
     codes = {e.country_code for e in ents if e.canonical_id.startswith("country:")}
     assert codes == {"RU", "AZ", "AM", "BY", "KZ", "KG", "TJ", "TM", "UZ"}
-    assert all(e.type == "LOCATION" and e.canonical_id == f"country:{e.country_code}"
-               for e in ents if e.country_code)
+    assert all(e.type == "LOCATION" and e.canonical_id == f"country:{e.country_code}" for e in ents if e.country_code)
 
 
-@pytest.mark.parametrize("cid,type_", [
-    ("loc:saint_petersburg", "LOCATION"), ("loc:eurasia", "LOCATION"),
-    ("org:tasnim_news_agency", "ORGANIZATION"), ("org:ria_novosti", "ORGANIZATION"),
-    ("org:kremlin", "ORGANIZATION"), ("org:gazprom", "ORGANIZATION"),
-    ("org:eurasian_economic_community", "ORGANIZATION"),
-])
+@pytest.mark.parametrize(
+    "cid,type_",
+    [
+        ("loc:saint_petersburg", "LOCATION"),
+        ("loc:eurasia", "LOCATION"),
+        ("org:tasnim_news_agency", "ORGANIZATION"),
+        ("org:ria_novosti", "ORGANIZATION"),
+        ("org:kremlin", "ORGANIZATION"),
+        ("org:gazprom", "ORGANIZATION"),
+        ("org:eurasian_economic_community", "ORGANIZATION"),
+    ],
+)
 def test_places_and_organisations(found, cid, type_):
     _, ents = found
     assert {e.type for e in ents if e.canonical_id == cid} == {type_}

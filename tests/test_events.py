@@ -7,15 +7,22 @@ import json
 import pytest
 
 from conftest import EVENTS
-from khabar.aws.events import EventError, ObjectRef, refs_from_message
+from khabar.aws.events import EventError, refs_from_message
+from khabar.models import Upload
 
 
 def test_s3_notification_in_sqs_decodes_the_key() -> None:
     event = json.loads((EVENTS / "sqs_s3_put.json").read_text())
     put, test_event = (r["body"] for r in event["Records"])
-    assert refs_from_message(put) == [ObjectRef(
-        "khabar-raw", "incoming/2026/gulf trade=1.jsonl", "d41d8cd98f00b204e9800998ecf8427e",
-        "096fKKXTRTtl3on89fVO.nfljtsv6qko", 1024)]
+    assert refs_from_message(put) == [
+        Upload(
+            "khabar-raw",
+            "incoming/2026/gulf trade=1.jsonl",
+            "d41d8cd98f00b204e9800998ecf8427e",
+            "096fKKXTRTtl3on89fVO.nfljtsv6qko",
+            1024,
+        )
+    ]
     assert refs_from_message(test_event) == []
 
 
@@ -26,8 +33,15 @@ def test_eventbridge_object_created() -> None:
 
 
 def test_deletions_are_ignored() -> None:
-    body = {"Records": [{"eventSource": "aws:s3", "eventName": "ObjectRemoved:Delete",
-                         "s3": {"bucket": {"name": "b"}, "object": {"key": "k"}}}]}
+    body = {
+        "Records": [
+            {
+                "eventSource": "aws:s3",
+                "eventName": "ObjectRemoved:Delete",
+                "s3": {"bucket": {"name": "b"}, "object": {"key": "k"}},
+            }
+        ]
+    }
     assert refs_from_message(json.dumps(body)) == []
 
 

@@ -82,28 +82,43 @@ def test_gzip_zip_and_tar_hold_any_format(sample_article: Path) -> None:
     assert [a.id for a in arts] == ["r1", "r2", "r9"] and not rejects
 
 
-@pytest.mark.parametrize(("name", "expected"), [
-    ("a.jsonl.gz", ".jsonl.gz"), ("A.TXT", ".txt"), ("x.tgz", ".tgz"), ("x.tar.gz", ".tar.gz"),
-    ("x.csv", None), ("x.gz", None), ("noext", None),
-])
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("a.jsonl.gz", ".jsonl.gz"),
+        ("A.TXT", ".txt"),
+        ("x.tgz", ".tgz"),
+        ("x.tar.gz", ".tar.gz"),
+        ("x.csv", None),
+        ("x.gz", None),
+        ("noext", None),
+    ],
+)
 def test_format_of(name: str, expected: str | None) -> None:
     assert format_of(name) == expected
 
 
 # ---- bad input: a clear reason, and nothing else lost -------------------------------------------
 
-@pytest.mark.parametrize(("name", "data", "reason"), [
-    ("empty.jsonl", b"", "empty_upload"),
-    ("empty.txt", b"", "empty_upload"),
-    ("garbage.txt", bytes(range(256)) * 40, "binary"),
-    ("a.csv", b"id,body\n1,x\n", "unsupported_format"),
-    ("broken.json", b'[{"id": 1, "body": "', "malformed_json"),
-    ("latin.txt", b"Title\nThis article is written only in English words.\n", "not_arabic"),
-    ("blank.txt", b"   \n\n  \t\n", "empty_body"),
-    ("page.html", b"<html><head><script>var x=1;</script></head><body><nav>menu</nav></body></html>",
-     "html_no_text"),
-    ("bad.zip", b"PK\x03\x04 not really a zip", "corrupt_archive"),
-])
+
+@pytest.mark.parametrize(
+    ("name", "data", "reason"),
+    [
+        ("empty.jsonl", b"", "empty_upload"),
+        ("empty.txt", b"", "empty_upload"),
+        ("garbage.txt", bytes(range(256)) * 40, "binary"),
+        ("a.csv", b"id,body\n1,x\n", "unsupported_format"),
+        ("broken.json", b'[{"id": 1, "body": "', "malformed_json"),
+        ("latin.txt", b"Title\nThis article is written only in English words.\n", "not_arabic"),
+        ("blank.txt", b"   \n\n  \t\n", "empty_body"),
+        (
+            "page.html",
+            b"<html><head><script>var x=1;</script></head><body><nav>menu</nav></body></html>",
+            "html_no_text",
+        ),
+        ("bad.zip", b"PK\x03\x04 not really a zip", "corrupt_archive"),
+    ],
+)
 def test_whole_upload_rejects(name: str, data: bytes, reason: str) -> None:
     [item] = read(name, data)
     assert isinstance(item, Reject) and item.reason == reason, item
@@ -112,18 +127,20 @@ def test_whole_upload_rejects(name: str, data: bytes, reason: str) -> None:
 
 def test_jsonl_bad_lines_are_rejected_one_by_one() -> None:
     # GIVEN a JSONL upload with good records around every kind of bad line
-    data = b"".join([
-        jsonl(rec(1)),
-        b'{"id": "x", "body": "\xd9\x85\xff\xfe"}\n',  # invalid UTF-8 inside an otherwise valid file
-        b'{"id": "y", "body": \n',  # malformed JSON
-        jsonl({"id": "z", "title": "no body"}),
-        jsonl(rec(4, body="   \n\t ")),
-        jsonl(rec(5, body="Only Latin text in this body, nothing Arabic at all.")),
-        jsonl([1, 2, 3]),
-        jsonl(rec(6, body=7)),
-        b"\n",
-        jsonl(rec(7)),
-    ])
+    data = b"".join(
+        [
+            jsonl(rec(1)),
+            b'{"id": "x", "body": "\xd9\x85\xff\xfe"}\n',  # invalid UTF-8 inside an otherwise valid file
+            b'{"id": "y", "body": \n',  # malformed JSON
+            jsonl({"id": "z", "title": "no body"}),
+            jsonl(rec(4, body="   \n\t ")),
+            jsonl(rec(5, body="Only Latin text in this body, nothing Arabic at all.")),
+            jsonl([1, 2, 3]),
+            jsonl(rec(6, body=7)),
+            b"\n",
+            jsonl(rec(7)),
+        ]
+    )
     arts, rejects = split(read("mixed.jsonl", data))
     # THEN the good records survive and each bad line has its own reason and locator
     assert [a.id for a in arts] == ["r1", "r7"]
@@ -169,8 +186,10 @@ def test_long_line_and_article_size_limits() -> None:
 
 
 def test_html_page_is_reduced_to_its_text() -> None:
-    html = (f"<!doctype html><html><head><title>عنوان الصفحة</title><style>p{{}}</style></head>"
-            f"<body><nav>القائمة</nav><article><h1>عنوان الخبر</h1><p>{AR}</p></article></body></html>")
+    html = (
+        f"<!doctype html><html><head><title>عنوان الصفحة</title><style>p{{}}</style></head>"
+        f"<body><nav>القائمة</nav><article><h1>عنوان الخبر</h1><p>{AR}</p></article></body></html>"
+    )
     [art] = read("page.html", html.encode())
     assert isinstance(art, Article)
     assert AR in art.body and "القائمة" not in art.body and "<" not in art.body
@@ -183,21 +202,33 @@ def _zip(members: dict[str, bytes], symlink: str | None = None) -> bytes:
             z.writestr(name, data)
         if symlink:
             info = zipfile.ZipInfo(symlink)
-            info.external_attr = (0o120777 << 16)
+            info.external_attr = 0o120777 << 16
             z.writestr(info, "/etc/passwd")
     return buf.getvalue()
 
 
 def test_zip_unsafe_members_and_bomb_are_rejected_rest_processed() -> None:
     good = jsonl(rec(1))
-    data = _zip({"../../evil.jsonl": good, "/abs.jsonl": good, "ok.jsonl": good,
-                 "bomb.jsonl": b"\n" * 50_000_000, "notes.csv": b"a,b"}, symlink="link.jsonl")
+    data = _zip(
+        {
+            "../../evil.jsonl": good,
+            "/abs.jsonl": good,
+            "ok.jsonl": good,
+            "bomb.jsonl": b"\n" * 50_000_000,
+            "notes.csv": b"a,b",
+        },
+        symlink="link.jsonl",
+    )
     arts, rejects = split(read("strange.zip", data))
     assert [a.locator for a in arts] == ["strange.zip!ok.jsonl:line 1"]
     reasons = {r.locator.split("!", 1)[1]: r.reason for r in rejects}
-    assert reasons == {"../../evil.jsonl": "unsafe_member", "/abs.jsonl": "unsafe_member",
-                       "bomb.jsonl": "archive_limit", "notes.csv": "unsupported_format",
-                       "link.jsonl": "unsafe_member"}
+    assert reasons == {
+        "../../evil.jsonl": "unsafe_member",
+        "/abs.jsonl": "unsafe_member",
+        "bomb.jsonl": "archive_limit",
+        "notes.csv": "unsupported_format",
+        "link.jsonl": "unsafe_member",
+    }
 
 
 def test_nested_archives_up_to_the_depth_limit() -> None:

@@ -16,9 +16,13 @@ from khabar.models import Article, Reject
 
 NAMES = ["a.txt", "a.json", "a.jsonl", "a.jsonl.gz", "a.zip", "a.tar.gz", "a.html", "a.bin"]
 LIMITS = Limits(max_article_bytes=50_000, max_uncompressed_bytes=5_000_000)
-ARABIC = st.lists(st.sampled_from(list("ابتثجحخدذرزسشصضطظعغفقكلمنهويءآأإؤئىة ٠١٢٣٤٥٦٧٨٩0123456789.,٫٬%٪،\n")
-                                   + ["مليار", "دولار", " بالمائة", "روسيا", "بوتين", " و", "في المئة"]),
-                  max_size=120).map("".join)
+ARABIC = st.lists(
+    st.sampled_from(
+        list("ابتثجحخدذرزسشصضطظعغفقكلمنهويءآأإؤئىة ٠١٢٣٤٥٦٧٨٩0123456789.,٫٬%٪،\n")
+        + ["مليار", "دولار", " بالمائة", "روسيا", "بوتين", " و", "في المئة"]
+    ),
+    max_size=120,
+).map("".join)
 
 
 def _check(items: list[Article | Reject]) -> None:
@@ -44,7 +48,7 @@ def test_corrupted_containers(data: bytes, cut: int) -> None:
     with zipfile.ZipFile(buf, "w") as z:
         z.writestr("m.jsonl", data)
     blob = buf.getvalue()
-    _check(list(read_upload("x.zip", io.BytesIO(blob[:cut] + blob[cut + 1:]), LIMITS)))
+    _check(list(read_upload("x.zip", io.BytesIO(blob[:cut] + blob[cut + 1 :]), LIMITS)))
 
 
 @settings(max_examples=200, deadline=None)
@@ -52,7 +56,7 @@ def test_corrupted_containers(data: bytes, cut: int) -> None:
 def test_extraction_never_raises_and_offsets_are_valid(text: str) -> None:
     res = extract(text)
     for e in res.entities:
-        assert 0 <= e.start < e.end <= len(text) and text[e.start:e.end] == e.text
+        assert 0 <= e.start < e.end <= len(text) and text[e.start : e.end] == e.text
     for f in res.figures:
-        assert 0 <= f.start < f.end <= len(text) and text[f.start:f.end] == f.text
+        assert 0 <= f.start < f.end <= len(text) and text[f.start : f.end] == f.text
         assert f.value == f.value  # not NaN

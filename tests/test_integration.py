@@ -15,8 +15,13 @@ BODY = "قال وزير المالية المصري إن صادرات مصر ا�
 
 
 def _batch(n: int, prefix: str = "a") -> bytes:
-    return "".join(json.dumps({"id": f"{prefix}{i}", "title": f"خبر {i}", "body": BODY, "source": "مصدر تجريبي"},
-                              ensure_ascii=False) + "\n" for i in range(n)).encode()
+    return "".join(
+        json.dumps(
+            {"id": f"{prefix}{i}", "title": f"خبر {i}", "body": BODY, "source": "مصدر تجريبي"}, ensure_ascii=False
+        )
+        + "\n"
+        for i in range(n)
+    ).encode()
 
 
 def _receive_all(stack: LocalStack, want: int) -> list[dict]:
@@ -78,8 +83,9 @@ def test_poison_message_fails_alone_and_reaches_the_dlq(moto_url: str) -> None:
     assert rows == [(2,)]
 
 
-def test_conservation_mismatch_fails_loudly(moto_url: str, monkeypatch: pytest.MonkeyPatch,
-                                            capsys: pytest.CaptureFixture[str]) -> None:
+def test_conservation_mismatch_fails_loudly(
+    moto_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     from khabar import pipeline
 
     # GIVEN a ledger that does not balance (simulated: the counting itself is what we test elsewhere)

@@ -47,11 +47,13 @@ def test_partition_values_are_validated(bad: str) -> None:
 
 def test_local_athena_runs_athena_sql_with_dt_as_string(tmp_path: Path) -> None:
     lake = Lake.open(str(tmp_path))
-    _articles(lake, "2026-11-27", "s1", ["a", "b"], "وكالة")
-    _articles(lake, "2026-11-28", "s2", ["c"], "وكالة")
+    _articles(lake, "2026-11-27", upload_stem("b", "s1"), ["a", "b"], "وكالة")
+    _articles(lake, "2026-11-28", upload_stem("b", "s2"), ["c"], "وكالة")
     engine = LocalAthena(lake)
-    sql = ("SELECT dt, typeof(dt) AS t, count(*) AS n, approx_distinct(article_id) AS ids FROM articles "
-           "WHERE date_parse(dt, '%Y-%m-%d') >= date_add('day', -1, date '2026-11-28') GROUP BY dt ORDER BY dt")
+    sql = (
+        "SELECT dt, typeof(dt) AS t, count(*) AS n, approx_distinct(article_id) AS ids FROM articles "
+        "WHERE date_parse(dt, '%Y-%m-%d') >= date_add('day', -1, date '2026-11-28') GROUP BY dt ORDER BY dt"
+    )
     cols, rows = engine.execute(sql)
     assert cols == ["dt", "t", "n", "ids"]
     assert rows == [("2026-11-27", "VARCHAR", 2, 2), ("2026-11-28", "VARCHAR", 1, 1)]

@@ -62,8 +62,11 @@ def _upload_body(u: int, n: int, rng: random.Random) -> tuple[bytes, int]:
             lines.append('{"id": "broken", "body": ')
             continue
         body = rng.choice(BODIES).format(p=rng.randint(1, 40), v=round(rng.uniform(1, 900), 1))
-        lines.append(json.dumps({"id": f"u{u}-{i}", "title": f"خبر {i}", "body": body, "source": f"src{u % 7}"},
-                                ensure_ascii=False))
+        lines.append(
+            json.dumps(
+                {"id": f"u{u}-{i}", "title": f"خبر {i}", "body": body, "source": f"src{u % 7}"}, ensure_ascii=False
+            )
+        )
     return ("\n".join(lines) + "\n").encode(), n
 
 
@@ -99,17 +102,29 @@ def run_load(uploads: int, per_upload: int, seed: int = 7) -> dict[str, object]:
     elapsed = time.perf_counter() - t0
 
     engine = LocalAthena(stack.lake_uri)
-    (art, distinct, rej, man_in, man_out, man_rej, manifests), = engine.execute(
+    ((art, distinct, rej, man_in, man_out, man_rej, manifests),) = engine.execute(
         "SELECT (SELECT count(*) FROM articles), (SELECT count(DISTINCT article_id) FROM articles),"
         " (SELECT count(*) FROM rejects), (SELECT sum(articles_in) FROM manifests),"
         " (SELECT sum(articles_out) FROM manifests), (SELECT sum(rejects) FROM manifests),"
-        " (SELECT count(*) FROM manifests)")[1]
+        " (SELECT count(*) FROM manifests)"
+    )[1]
     dlq = stack.dlq_messages()
-    return {"uploads": uploads, "records": expected_records, "articles": art, "distinct_ids": distinct,
-            "rejects": rej, "ledger_in": man_in, "ledger_out": man_out, "ledger_rejects": man_rej,
-            "manifests": manifests, "dlq": [r.key for m in dlq for r in refs_from_message(m["Body"])],
-            "duplicates_sent": len(dupes), "faults": faults, "invocations": stats["invocations"],
-            "seconds": round(elapsed, 1)}
+    return {
+        "uploads": uploads,
+        "records": expected_records,
+        "articles": art,
+        "distinct_ids": distinct,
+        "rejects": rej,
+        "ledger_in": man_in,
+        "ledger_out": man_out,
+        "ledger_rejects": man_rej,
+        "manifests": manifests,
+        "dlq": [r.key for m in dlq for r in refs_from_message(m["Body"])],
+        "duplicates_sent": len(dupes),
+        "faults": faults,
+        "invocations": stats["invocations"],
+        "seconds": round(elapsed, 1),
+    }
 
 
 def _check(r: dict[str, object]) -> None:

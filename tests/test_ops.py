@@ -36,8 +36,9 @@ def test_redrive_moves_dead_letters_back_after_a_fix(moto_url: str) -> None:
     assert sorted(bodies) == list(range(13)) and stack.dlq_messages() == []
 
 
-def test_reprocess_rewrites_with_the_new_extractor_version(moto_url: str, monkeypatch: pytest.MonkeyPatch,
-                                                           capsys: pytest.CaptureFixture[str]) -> None:
+def test_reprocess_rewrites_with_the_new_extractor_version(
+    moto_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     stack = LocalStack(prefix="ops-reprocess")
     handler = load_handler("extract")
     handler._clients.clear()
@@ -59,5 +60,6 @@ def test_reprocess_rewrites_with_the_new_extractor_version(moto_url: str, monkey
     engine.refresh()
     _, after = engine.execute("SELECT extractor_version, count(*), count(DISTINCT article_id) FROM articles GROUP BY 1")
     assert after == [("9.9.9", 5, 5)]
-    assert reprocess(stack.s3, stack.raw_bucket, Lake.open(stack.lake_uri), datetime(2020, 1, 1).date(),
-                     datetime(2020, 1, 2).date()) == {"uploads": 0, "articles": 0, "rejects": 0}
+    assert reprocess(
+        stack.s3, stack.raw_bucket, Lake.open(stack.lake_uri), datetime(2020, 1, 1).date(), datetime(2020, 1, 2).date()
+    ) == {"uploads": 0, "articles": 0, "rejects": 0}

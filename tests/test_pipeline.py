@@ -17,7 +17,8 @@ import pytest
 from khabar.config import Limits
 from khabar.lake.query import LocalAthena
 from khabar.lake.store import Lake
-from khabar.pipeline import Upload, article_id, process_upload
+from khabar.models import Upload
+from khabar.pipeline import article_id, process_upload
 
 DAY = datetime(2026, 11, 28, 21, 4, tzinfo=UTC)
 BODY = "أعلنت وزارة المالية في الأردن أن الإيرادات ارتفعت بنسبة 7 بالمائة إلى 9 مليارات دينار أردني."
@@ -25,8 +26,10 @@ BODY = "أعلنت وزارة المالية في الأردن أن الإيرا
 
 def _jsonl(n: int, body: str = BODY, start: int = 0) -> bytes:
     # Bodies cycle through ten variants: word caches stay warm, so memory measures the pipeline.
-    return "".join(json.dumps({"id": f"n{i}", "title": "t", "body": f"{body} رقم {i % 10}"}, ensure_ascii=False)
-                   + "\n" for i in range(start, start + n)).encode()
+    return "".join(
+        json.dumps({"id": f"n{i}", "title": "t", "body": f"{body} رقم {i % 10}"}, ensure_ascii=False) + "\n"
+        for i in range(start, start + n)
+    ).encode()
 
 
 def _snapshot(root: Path) -> dict[str, list]:
@@ -152,10 +155,12 @@ def test_reprocessing_after_nightly_compaction_does_not_duplicate(tmp_path: Path
     process_upload(Upload("raw", "a.jsonl", "v2", modified=DAY), io.BytesIO(_jsonl(3)), lake)
     # THEN readers see its new rows only, right away
     _, rows = LocalAthena(lake).execute(
-        "SELECT source_key, source_etag, count(*) FROM articles GROUP BY 1, 2 ORDER BY 1")
+        "SELECT source_key, source_etag, count(*) FROM articles GROUP BY 1, 2 ORDER BY 1"
+    )
     assert rows == [("a.jsonl", "v2", 3), ("b.jsonl", "v1", 4)]
-    _, rows = LocalAthena(lake).execute("SELECT count(*) - count(DISTINCT article_id || CAST(start AS varchar)) "
-                                        "FROM entities")
+    _, rows = LocalAthena(lake).execute(
+        "SELECT count(*) - count(DISTINCT article_id || CAST(start AS varchar)) FROM entities"
+    )
     assert rows == [(0,)]
 
 
@@ -167,5 +172,6 @@ def test_reupload_on_another_day_moves_the_rows(tmp_path: Path) -> None:
     _, rows = LocalAthena(lake).execute(
         "SELECT dt, source_etag, count(*) FROM articles GROUP BY 1, 2 UNION ALL "
         "SELECT dt, 'rejects', count(*) FROM rejects GROUP BY 1 UNION ALL "
-        "SELECT dt, 'manifests', count(*) FROM manifests GROUP BY 1 ORDER BY 1, 2")
+        "SELECT dt, 'manifests', count(*) FROM manifests GROUP BY 1 ORDER BY 1, 2"
+    )
     assert rows == [("2026-12-02", "manifests", 1), ("2026-12-02", "v2", 2)]

@@ -14,7 +14,8 @@ import aggregate_lake as gen
 from khabar import sql
 from khabar.lake.query import LocalAthena
 from khabar.lake.schema import SUMMARY_TABLES
-from khabar.nightly.local import create_views, run_aggregation
+from khabar.nightly.job import run_nightly
+from khabar.nightly.local import LocalEngine, create_views
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -23,7 +24,7 @@ REPO = Path(__file__).resolve().parents[1]
 def engine(tmp_path_factory: pytest.TempPathFactory) -> tuple[gen.GenLake, LocalAthena]:
     g = gen.build(str(tmp_path_factory.mktemp("lake")))
     for dt in gen.DAYS:
-        run_aggregation(g.lake, dt)
+        run_nightly(g.lake, dt, LocalEngine(g.lake))
     eng = LocalAthena(g.lake)
     create_views(eng)
     return g, eng
@@ -43,10 +44,7 @@ def _all(g: gen.GenLake, table: str, days: list[str] | None = None) -> list[dict
 
 
 def test_parse_named_skips_strings_comments_and_casts() -> None:
-    text = (
-        "-- :nope in a comment\nSELECT ':no', \"a:b\", x::int, /* :no */ y "
-        "FROM t WHERE a = :a AND b IN (:b, :a);"
-    )
+    text = "-- :nope in a comment\nSELECT ':no', \"a:b\", x::int, /* :no */ y FROM t WHERE a = :a AND b IN (:b, :a);"
     out, params = sql.parse_named(text)
     assert params == ("a", "b", "a")
     assert out.endswith("WHERE a = ? AND b IN (?, ?)") and "':no'" in out and "x::int" in out
@@ -111,6 +109,12 @@ def test_views_moving_and_day_over_day(engine: tuple[gen.GenLake, LocalAthena]) 
         assert m == daily[dt][cid]
         assert m7 == sum(daily.get(w, Counter())[cid] for w in window)
     assert len(rows) == sum(len(c) for c in daily.values())
+    # the same window ending the day before: the 7 days before the day (the report's baseline)
+    _, rows = eng.execute("SELECT dt, canonical_id, prev_mentions_7d, prev_avg_daily_7d FROM entity_mentions_7d")
+    for dt, cid, p7, avg in rows:
+        day = date.fromisoformat(dt)
+        before = [(day - timedelta(days=i)).isoformat() for i in range(1, 8)]
+        assert p7 == sum(daily.get(w, Counter())[cid] for w in before) and avg == pytest.approx(p7 / 7)
     _, rows = eng.execute("SELECT dt, canonical_id, prev_mentions, change FROM entity_day_over_day")
     for dt, cid, prev, change in rows:
         before = (date.fromisoformat(dt) - timedelta(days=1)).isoformat()
@@ -126,9 +130,7 @@ def test_top_entities_this_week(engine: tuple[gen.GenLake, LocalAthena]) -> None
     week = gen.DAYS[-7:]
     counts = Counter(e["canonical_id"] for e in _all(g, "entities", week))
     got = _run(eng, "top_entities_week", dt=gen.LAST)
-    assert [(r["canonical_id"], r["mentions"]) for r in got] == sorted(
-        counts.items(), key=lambda kv: (-kv[1], kv[0])
-    )
+    assert [(r["canonical_id"], r["mentions"]) for r in got] == sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
 
 
 def test_trade_figures_by_country(engine: tuple[gen.GenLake, LocalAthena]) -> None:
@@ -151,9 +153,7 @@ def test_figures_mentioning_an_entity(engine: tuple[gen.GenLake, LocalAthena]) -
     g, eng = engine
     days = gen.DAYS[2:5]
     expected = sorted(
-        (f["dt"], f["article_id"], f["start"])
-        for f in _all(g, "figures", days)
-        if "org:opec" in f["related_ids"]
+        (f["dt"], f["article_id"], f["start"]) for f in _all(g, "figures", days) if "org:opec" in f["related_ids"]
     )
     got = _run(eng, "figures_mentioning_entity", dt_from=days[0], dt_to=days[-1], entity_id="org:opec")
     assert [(r["dt"], r["article_id"]) for r in got] == [(d, a) for d, a, _ in expected]

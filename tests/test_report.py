@@ -19,7 +19,8 @@ import aggregate_lake as gen
 from khabar.cli import main as cli_main
 from khabar.lake.schema import schema
 from khabar.lake.store import Lake
-from khabar.nightly.local import run_aggregation
+from khabar.nightly.job import run_nightly
+from khabar.nightly.local import LocalEngine
 from khabar.nightly.report import format_value, render_html, report_data, write_report
 
 CHROMIUM = "/usr/bin/chromium"
@@ -36,9 +37,7 @@ def chromium() -> str:
             pytest.skip("chromium missing and cannot be installed here (apt-get install -y chromium)")
         env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
         subprocess.run(["apt-get", "update"], check=True, env=env, capture_output=True, timeout=600)
-        subprocess.run(
-            ["apt-get", "install", "-y", "chromium"], check=True, env=env, capture_output=True, timeout=900
-        )
+        subprocess.run(["apt-get", "install", "-y", "chromium"], check=True, env=env, capture_output=True, timeout=900)
     return CHROMIUM
 
 
@@ -46,8 +45,8 @@ def chromium() -> str:
 def reported(tmp_path_factory: pytest.TempPathFactory) -> tuple[gen.GenLake, dict[str, Path]]:
     g = gen.build(str(tmp_path_factory.mktemp("lake")))
     for dt in gen.DAYS:
-        run_aggregation(g.lake, dt)
-    return g, write_report(g.lake, DAY, tmp_path_factory.mktemp("report"))
+        run_nightly(g.lake, dt, LocalEngine(g.lake))
+    return g, write_report(g.lake, DAY, tmp_path_factory.mktemp("report"), LocalEngine(g.lake))
 
 
 def test_summary_json_matches_the_lake(reported: tuple[gen.GenLake, dict[str, Path]]) -> None:
@@ -69,9 +68,7 @@ def test_summary_json_matches_the_lake(reported: tuple[gen.GenLake, dict[str, Pa
             cid = r["canonical_id"]
             assert r["mentions"] == today[cid] and r["prev7_avg"] == pytest.approx(prev[cid] / 7, abs=0.01)
             if prev[cid]:
-                assert r["change_pct"] == pytest.approx(
-                    100 * (today[cid] - prev[cid] / 7) / (prev[cid] / 7), abs=0.1
-                )
+                assert r["change_pct"] == pytest.approx(100 * (today[cid] - prev[cid] / 7) / (prev[cid] / 7), abs=0.1)
             else:
                 assert r["change_pct"] is None
         assert etype in ("PERSON", "ORGANIZATION", "LOCATION")
@@ -110,7 +107,7 @@ def test_all_text_is_escaped(tmp_path: Path) -> None:
         f"{lake.partition_dir('entity_daily', DAY)}/part-summary-00000.parquet",
         pa.Table.from_pylist([row], schema=schema("entity_daily")),
     )
-    page = render_html(report_data(lake, DAY))
+    page = render_html(report_data(lake, DAY, LocalEngine(lake)))
     assert evil not in page and "&lt;script&gt;" in page
 
 

@@ -78,8 +78,14 @@ def _tool(path: Path) -> Path:
 
 def _dummy_aws_env() -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-    env.update(AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing", AWS_DEFAULT_REGION="us-east-1",
-               AWS_REGION="us-east-1", SAM_CLI_TELEMETRY="0", BC_SKIP_MAPPING="TRUE")
+    env.update(
+        AWS_ACCESS_KEY_ID="testing",
+        AWS_SECRET_ACCESS_KEY="testing",
+        AWS_DEFAULT_REGION="us-east-1",
+        AWS_REGION="us-east-1",
+        SAM_CLI_TELEMETRY="0",
+        BC_SKIP_MAPPING="TRUE",
+    )
     return env
 
 
@@ -94,8 +100,10 @@ def test_generated_sections_are_up_to_date(capsys: pytest.CaptureFixture[str]) -
 
 
 def test_glue_tables_equal_schema_module(template: dict[str, Any]) -> None:
-    tables = {r["Properties"]["TableInput"]["Name"]: r["Properties"]
-              for r in _resources(template, "AWS::Glue::Table").values()}
+    tables = {
+        r["Properties"]["TableInput"]["Name"]: r["Properties"]
+        for r in _resources(template, "AWS::Glue::Table").values()
+    }
     assert set(tables) == set(schema.LAKE_TABLES) | set(schema.SUMMARY_TABLES)
     assert set(schema.SUMMARY_TABLES), "summary tables are expected in khabar.lake.schema"
     for name, props in tables.items():
@@ -153,25 +161,33 @@ def test_function_handler_exists_and_imports(template: dict[str, Any], logical_i
     # In a fresh interpreter, as Lambda does: the code dir and the layer (shared/) on sys.path,
     # the environment the template gives the function (placeholders for the intrinsic values).
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "POWERTOOLS_"))}
-    env.update(AWS_DEFAULT_REGION="us-east-1", AWS_REGION="us-east-1", AWS_ACCESS_KEY_ID="testing",
-               AWS_SECRET_ACCESS_KEY="testing", PYTHONPATH=f"{code}{os.pathsep}{ROOT / 'shared'}")
-    variables = {**template["Globals"]["Function"]["Environment"]["Variables"],
-                 **props.get("Environment", {}).get("Variables", {})}
+    env.update(
+        AWS_DEFAULT_REGION="us-east-1",
+        AWS_REGION="us-east-1",
+        AWS_ACCESS_KEY_ID="testing",
+        AWS_SECRET_ACCESS_KEY="testing",
+        PYTHONPATH=f"{code}{os.pathsep}{ROOT / 'shared'}",
+    )
+    variables = {
+        **template["Globals"]["Function"]["Environment"]["Variables"],
+        **props.get("Environment", {}).get("Variables", {}),
+    }
     for key, value in variables.items():
         env[key] = value if isinstance(value, str) else f"placeholder-{key.lower()}"
     env["LAKE_URI"] = "s3://placeholder-lake"
     env["POWERTOOLS_LOG_LEVEL"] = "INFO"
     # Development-only modules are not in the layer (shared/Makefile DEV_ONLY): importing one fails.
-    probe = ("import importlib, sys\n"
-             "class NoDevCode:\n"
-             "    def find_spec(self, name, path=None, target=None):\n"
-             f"        if name.startswith({DEV_ONLY!r}):\n"
-             "            raise ImportError(f'{name} is development-only: not in the layer')\n"
-             "sys.meta_path.insert(0, NoDevCode())\n"
-             f"m = importlib.import_module({module!r})\n"
-             f"assert callable(getattr(m, {attr!r})), 'handler is not callable'\n")
-    proc = subprocess.run([sys.executable, "-c", probe], env=env, cwd=code, capture_output=True,
-                          text=True, timeout=120)
+    probe = (
+        "import importlib, sys\n"
+        "class NoDevCode:\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        f"        if name.startswith({DEV_ONLY!r}):\n"
+        "            raise ImportError(f'{name} is development-only: not in the layer')\n"
+        "sys.meta_path.insert(0, NoDevCode())\n"
+        f"m = importlib.import_module({module!r})\n"
+        f"assert callable(getattr(m, {attr!r})), 'handler is not callable'\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", probe], env=env, cwd=code, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr[-3000:]
 
 
@@ -224,8 +240,9 @@ def test_upload_notification_without_dependency_cycle(template: dict[str, Any]) 
     (cfg,) = raw["Properties"]["NotificationConfiguration"]["QueueConfigurations"]
     assert cfg["Queue"] == {"Fn::GetAtt": "ExtractQueue.Arn"}
     assert raw["Properties"]["VersioningConfiguration"]["Status"] == "Enabled"
-    (allow,) = [s for s in res["ExtractQueuePolicy"]["Properties"]["PolicyDocument"]["Statement"]
-                if s["Effect"] == "Allow"]
+    (allow,) = [
+        s for s in res["ExtractQueuePolicy"]["Properties"]["PolicyDocument"]["Statement"] if s["Effect"] == "Allow"
+    ]
     assert allow["Principal"] == {"Service": "s3.amazonaws.com"}
     assert allow["Condition"]["ArnEquals"]["aws:SourceArn"] == {"Fn::Sub": f"arn:${{AWS::Partition}}:s3:::{name}"}
     assert allow["Condition"]["StringEquals"]["aws:SourceAccount"] == {"Ref": "AWS::AccountId"}
@@ -262,9 +279,13 @@ def test_athena_workgroup(template: dict[str, Any]) -> None:
 def test_alarms_cover_the_failure_modes(template: dict[str, Any]) -> None:
     alarms = _resources(template, "AWS::CloudWatch::Alarm").values()
     seen = {(a["Properties"]["Namespace"], a["Properties"]["MetricName"]) for a in alarms}
-    assert {("AWS/SQS", "ApproximateNumberOfMessagesVisible"), ("AWS/Lambda", "Errors"),
-            ("AWS/Lambda", "Throttles"), ("AWS/SQS", "ApproximateAgeOfOldestMessage"),
-            ("khabar", "ConservationMismatch")} <= seen
+    assert {
+        ("AWS/SQS", "ApproximateNumberOfMessagesVisible"),
+        ("AWS/Lambda", "Errors"),
+        ("AWS/Lambda", "Throttles"),
+        ("AWS/SQS", "ApproximateAgeOfOldestMessage"),
+        ("khabar", "ConservationMismatch"),
+    } <= seen
     for a in alarms:
         assert a["Properties"]["AlarmActions"] == [{"Ref": "NoticesTopic"}]
     # The handler emits ConservationMismatch through powertools Metrics(namespace="khabar", service="extract").
@@ -305,8 +326,12 @@ def test_iam_one_role_per_function_and_no_star_on_data_actions(template: dict[st
 
     assert prefixes == {f"{t}/*" for t in (*schema.LAKE_TABLES, UPLOADS_PREFIX)}  # tables + upload pointers
     aggregate_writes = [s for s in _statements(template, "AggregateRole") if "s3:PutObject" in _as_list(s["Action"])]
-    agg_prefixes = {r["Fn::Sub"].split("/", 1)[1] for s in aggregate_writes for r in _as_list(s["Resource"])
-                    if "LakeBucket" in r["Fn::Sub"]}
+    agg_prefixes = {
+        r["Fn::Sub"].split("/", 1)[1]
+        for s in aggregate_writes
+        for r in _as_list(s["Resource"])
+        if "LakeBucket" in r["Fn::Sub"]
+    }
     assert {f"{t}/*" for t in schema.SUMMARY_TABLES} <= agg_prefixes
 
 
@@ -324,21 +349,34 @@ def test_cfn_lint_clean() -> None:
 
 def test_sam_validate_lint_clean() -> None:
     sam = _tool(SAM)
-    proc = subprocess.run([str(sam), "validate", "--lint", "--template-file", str(TEMPLATE)], capture_output=True,
-                          text=True, cwd=ROOT, env=_dummy_aws_env(), timeout=300)
+    proc = subprocess.run(
+        [str(sam), "validate", "--lint", "--template-file", str(TEMPLATE)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=_dummy_aws_env(),
+        timeout=300,
+    )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "is a valid SAM Template" in proc.stdout + proc.stderr
 
 
 def test_checkov_no_failed_checks_and_every_skip_has_a_reason(template: dict[str, Any]) -> None:
     checkov = _tool(CHECKOV)
-    proc = subprocess.run([str(checkov), "-f", str(TEMPLATE), "--framework", "cloudformation", "--skip-download",
-                           "--output", "json"], capture_output=True, text=True, cwd=ROOT,
-                          env=_dummy_aws_env(), timeout=600)
+    proc = subprocess.run(
+        [str(checkov), "-f", str(TEMPLATE), "--framework", "cloudformation", "--skip-download", "--output", "json"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=_dummy_aws_env(),
+        timeout=600,
+    )
     report = json.loads(proc.stdout)
     summary = report["summary"]
-    print(f"\ncheckov {summary['checkov_version']}: passed {summary['passed']}, failed {summary['failed']}, "
-          f"skipped {summary['skipped']}, parsing errors {summary['parsing_errors']}")
+    print(
+        f"\ncheckov {summary['checkov_version']}: passed {summary['passed']}, failed {summary['failed']}, "
+        f"skipped {summary['skipped']}, parsing errors {summary['parsing_errors']}"
+    )
     failed = [(c["check_id"], c["resource"]) for c in report["results"]["failed_checks"]]
     assert summary["failed"] == 0 and not failed, failed
     assert summary["parsing_errors"] == 0
@@ -371,9 +409,23 @@ def sam_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
     env = _dummy_aws_env()
     # pip for the layer: the project venv's (any Python works: --platform/--python-version pick the wheels).
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
-    proc = subprocess.run([str(sam), "build", "--template-file", str(TEMPLATE), "--build-dir", str(out / "build"),
-                           "--cache-dir", str(out / "cache")], capture_output=True, text=True, cwd=ROOT,
-                          env=env, timeout=900)
+    proc = subprocess.run(
+        [
+            str(sam),
+            "build",
+            "--template-file",
+            str(TEMPLATE),
+            "--build-dir",
+            str(out / "build"),
+            "--cache-dir",
+            str(out / "cache"),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=env,
+        timeout=900,
+    )
     assert proc.returncode == 0, (proc.stdout + proc.stderr)[-5000:]
     return out / "build"
 
@@ -386,8 +438,16 @@ def test_layer_build_contents(sam_build: Path) -> None:
     assert expected <= shipped, expected - shipped
     assert (site / "camel_tools" / "tokenizers" / "word.py").is_file()
     assert (site / "camel_tools" / "utils" / "normalize.py").is_file()
-    for absent in ("torch", "transformers", "boto3", "botocore", "camel_tools/ner", "camel_tools/data",
-                   "pyarrow/include", "pyarrow/tests"):
+    for absent in (
+        "torch",
+        "transformers",
+        "boto3",
+        "botocore",
+        "camel_tools/ner",
+        "camel_tools/data",
+        "pyarrow/include",
+        "pyarrow/tests",
+    ):
         assert not (site / absent).exists(), absent
     assert not list(site.rglob("libarrow_flight.so*"))
     for dev in ("local", "entities/training", "figures/evaluate.py"):  # shared/Makefile DEV_ONLY
@@ -414,9 +474,17 @@ def test_layer_dependency_closure(sam_build: Path) -> None:
     dists = {canonicalize_name(d.metadata["Name"]): d for d in distributions(path=[str(site)])}
     runtime = {"boto3", "botocore", "s3transfer", "jmespath", "urllib3", "python-dateutil", "six"}
     on_purpose = {"camel-tools"}  # installed with --no-deps; only utils/tokenizers are shipped
-    env = {"python_version": "3.12", "python_full_version": "3.12.0", "sys_platform": "linux",
-           "platform_system": "Linux", "platform_machine": "aarch64", "os_name": "posix",
-           "implementation_name": "cpython", "platform_python_implementation": "CPython", "extra": ""}
+    env = {
+        "python_version": "3.12",
+        "python_full_version": "3.12.0",
+        "sys_platform": "linux",
+        "platform_system": "Linux",
+        "platform_machine": "aarch64",
+        "os_name": "posix",
+        "implementation_name": "cpython",
+        "platform_python_implementation": "CPython",
+        "extra": "",
+    }
     missing = []
     for name, dist in dists.items():
         if name in on_purpose:
@@ -429,8 +497,17 @@ def test_layer_dependency_closure(sam_build: Path) -> None:
             if dep not in dists and dep not in runtime:
                 missing.append(f"{name} -> {raw}")
     assert not missing, missing
-    for needed in ("pyarrow", "aws-lambda-powertools", "aws-xray-sdk", "charset-normalizer", "python-crfsuite",
-                   "camel-tools", "emoji", "regex", "six"):
+    for needed in (
+        "pyarrow",
+        "aws-lambda-powertools",
+        "aws-xray-sdk",
+        "charset-normalizer",
+        "python-crfsuite",
+        "camel-tools",
+        "emoji",
+        "regex",
+        "six",
+    ):
         assert needed in dists, needed
 
 
@@ -439,9 +516,11 @@ def test_unzipped_size_under_lambda_limit(sam_build: Path) -> None:
     extract = _size(sam_build / "ExtractFunction")
     aggregate = _size(sam_build / "AggregateFunction")
     total = layer + max(extract, aggregate)
-    print(f"\nunzipped: layer {layer / MB:.1f} MB, extract {extract / 1e3:.0f} kB, aggregate {aggregate / 1e3:.0f} kB;"
-          f" largest function + layer {total / MB:.1f} MB (limit {LAMBDA_UNZIPPED_LIMIT / MB:.0f} MB,"
-          f" goal {SIZE_GOAL / MB:.0f} MB)")
+    print(
+        f"\nunzipped: layer {layer / MB:.1f} MB, extract {extract / 1e3:.0f} kB, aggregate {aggregate / 1e3:.0f} kB;"
+        f" largest function + layer {total / MB:.1f} MB (limit {LAMBDA_UNZIPPED_LIMIT / MB:.0f} MB,"
+        f" goal {SIZE_GOAL / MB:.0f} MB)"
+    )
     assert total < LAMBDA_UNZIPPED_LIMIT
     assert total <= SIZE_GOAL  # met today (~107 MB, ~112 MB with .pyc): keep it that way
 
@@ -464,7 +543,7 @@ def test_samconfig_and_deploy_readme_match_template(template: dict[str, Any]) ->
         assert cfg[env]["deploy"]["parameters"]["capabilities"] == "CAPABILITY_IAM"
     assert cfg["default"]["build"]["parameters"].get("use_container") in (None, False)
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    readme = readme[readme.index("## Deploy to AWS"):]  # the deploy section
+    readme = readme[readme.index("## Deploy to AWS") :]  # the deploy section
     # The parameter table lists every parameter with the template's default.
     table = dict(re.findall(r"^\| `([A-Za-z]+)` \| `?([^|`]*?)`? *\|", readme, re.M))
     assert set(table) == params, set(table) ^ params
@@ -477,8 +556,14 @@ def test_samconfig_and_deploy_readme_match_template(template: dict[str, Any]) ->
         assert keys and keys <= params, keys - params
     used_outputs = set(re.findall(r"\bout ([A-Za-z]+)\)", readme))
     assert used_outputs and used_outputs <= outputs, used_outputs - outputs
-    for name in ("sam build", "--use-container", "sam deploy --guided", "aws s3 cp", "athena start-query-execution",
-                 "sam delete"):
+    for name in (
+        "sam build",
+        "--use-container",
+        "sam deploy --guided",
+        "aws s3 cp",
+        "athena start-query-execution",
+        "sam delete",
+    ):
         assert name in readme, name
 
 
@@ -498,12 +583,23 @@ def test_layer_strip_keeps_a_shared_object_loadable(tmp_path: Path) -> None:
     assert stripped is not None and len(stripped) < len(before)
     so.write_bytes(stripped)
     if shutil.which("readelf"):
-        heads = [subprocess.run(["readelf", "-lW", "--dyn-syms", str(p)], capture_output=True, text=True).stdout
-                 .replace(str(p), "") for p in (src / so.name, so)]
+        heads = [
+            subprocess.run(["readelf", "-lW", "--dyn-syms", str(p)], capture_output=True, text=True).stdout.replace(
+                str(p), ""
+            )
+            for p in (src / so.name, so)
+        ]
         assert heads[0] == heads[1]
-    probe = ("import regex, sys; assert regex.__file__.startswith(sys.argv[1]); "
-             "print(regex.sub(r'\\p{Arabic}+', 'X', 'a سلام b'))")
-    proc = subprocess.run([sys.executable, "-c", probe, str(dst)], env={**os.environ, "PYTHONPATH": str(tmp_path)},
-                          capture_output=True, text=True, timeout=60)
+    probe = (
+        "import regex, sys; assert regex.__file__.startswith(sys.argv[1]); "
+        "print(regex.sub(r'\\p{Arabic}+', 'X', 'a سلام b'))"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", probe, str(dst)],
+        env={**os.environ, "PYTHONPATH": str(tmp_path)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert proc.returncode == 0 and proc.stdout.strip() == "a X b", proc.stderr
     assert layer_strip.strip(stripped) is None  # idempotent: nothing left to drop

@@ -32,8 +32,7 @@ def test_offsets_are_monotonic_and_in_range(text: str) -> None:
 def test_sentence_spans_keep_decimals_together() -> None:
     text = "بلغت الصادرات 83.7 مليار دولار. وقال الوزير إن النمو جيد!\nسطر جديد"
     spans = sentence_spans(text)
-    assert [text[s:e] for s, e in spans] == ["بلغت الصادرات 83.7 مليار دولار.", "وقال الوزير إن النمو جيد!",
-                                             "سطر جديد"]
+    assert [text[s:e] for s, e in spans] == ["بلغت الصادرات 83.7 مليار دولار.", "وقال الوزير إن النمو جيد!", "سطر جديد"]
 
 
 def test_clitic_stems_offer_candidates_longest_first() -> None:
@@ -66,6 +65,7 @@ def test_normalize_agrees_with_camel_tools_on_the_sample(sample_article) -> None
     )
 
     text = sample_article.read_text(encoding="utf-8")
-    expected = normalize_teh_marbuta_ar(normalize_alef_maksura_ar(normalize_alef_ar(
-        dediac_ar(normalize_unicode(text))))).replace("\u0640", "")
+    expected = normalize_teh_marbuta_ar(
+        normalize_alef_maksura_ar(normalize_alef_ar(dediac_ar(normalize_unicode(text))))
+    ).replace("\u0640", "")
     assert normalize(text).text == expected

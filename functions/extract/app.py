@@ -43,8 +43,16 @@ def record_handler(record: SQSRecord) -> None:
         if ledger is None:
             logger.warning("object gone before processing", extra={"bucket": ref.bucket, "key": ref.key})
             continue
-        logger.info("processed upload", extra={"key": ref.key, "dt": ledger.dt, "articles": ledger.articles_out,
-                                               "rejects": ledger.rejects, "ms": ledger.duration_ms})
+        logger.info(
+            "processed upload",
+            extra={
+                "key": ref.key,
+                "dt": ledger.dt,
+                "articles": ledger.articles_out,
+                "rejects": ledger.rejects,
+                "ms": ledger.duration_ms,
+            },
+        )
         metrics.add_metric(name="Uploads", unit=MetricUnit.Count, value=1)
         metrics.add_metric(name="Articles", unit=MetricUnit.Count, value=ledger.articles_out)
         metrics.add_metric(name="Rejects", unit=MetricUnit.Count, value=ledger.rejects)
@@ -55,5 +63,4 @@ def record_handler(record: SQSRecord) -> None:
 @logger.inject_lambda_context
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return process_partial_response(event=event, record_handler=record_handler, processor=processor,
-                                    context=context)
+    return process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)

@@ -1,13 +1,29 @@
-"""Domain records that flow through the pipeline: parsed articles, rejects, and what we extract."""
+"""Domain records that flow through the pipeline: the uploaded object, parsed articles, rejects,
+what we extract, and the ledger that accounts for every record of an upload."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Literal
 
 EntityType = Literal["PERSON", "LOCATION", "ORGANIZATION"]
 FigureKind = Literal["money", "percent", "quantity"]
 Direction = Literal["up", "down"]
+
+
+@dataclass(frozen=True, slots=True)
+class Upload:
+    """One uploaded object. An event names it (bucket, key and what the notification says of it);
+    once fetched, etag/version/size/modified describe the content that was actually read, and
+    end up in the manifest row."""
+
+    bucket: str
+    key: str
+    etag: str = ""
+    version: str | None = None
+    size: int = 0
+    modified: datetime | None = None  # the object's upload time: drives dt and ingested_at
 
 
 @dataclass(slots=True)
@@ -63,3 +79,23 @@ class Figure:
 class Extraction:
     entities: list[Entity]
     figures: list[Figure]
+
+
+@dataclass(slots=True)
+class Ledger:
+    """The manifest row of one upload: every record read is an article written or a reject."""
+
+    articles_in: int = 0
+    articles_out: int = 0
+    rejects: int = 0
+    entities: int = 0
+    figures: int = 0
+    parts: int = 0
+    status: str = "ok"
+    duration_ms: int = 0
+    dt: str = ""
+    reject_reasons: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def conserved(self) -> bool:
+        return self.articles_in == self.articles_out + self.rejects

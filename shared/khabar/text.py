@@ -33,8 +33,15 @@ __all__ = [
 _CONTROLS = "\u200c\u200d\u200e\u200f\u061c\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
 # Code points whose normal form may differ from themselves: Latin-1 and general punctuation
 # (NFKC), the Arabic blocks and their presentation forms. Everything else maps to itself.
-_RANGES = ((0x00A0, 0x0100), (0x0600, 0x0700), (0x0750, 0x0780), (0x08A0, 0x0900), (0x2000, 0x2070),
-           (0xFB00, 0xFE00), (0xFE70, 0xFF00))
+_RANGES = (
+    (0x00A0, 0x0100),
+    (0x0600, 0x0700),
+    (0x0750, 0x0780),
+    (0x08A0, 0x0900),
+    (0x2000, 0x2070),
+    (0xFB00, 0xFE00),
+    (0xFE70, 0xFF00),
+)
 TABLE_PATH = Path(__file__).parent / "data" / "normalization.json"
 
 
@@ -195,6 +202,7 @@ def arabic_ratio(text: str, sample: int = 4000) -> float:
 
 
 if __name__ == "__main__":  # python -m khabar.text: regenerate data/normalization.json
-    TABLE_PATH.write_text(json.dumps(build_table(), ensure_ascii=False, indent=0, sort_keys=True) + "\n",
-                          encoding="utf-8")
+    TABLE_PATH.write_text(
+        json.dumps(build_table(), ensure_ascii=False, indent=0, sort_keys=True) + "\n", encoding="utf-8"
+    )
     print(f"wrote {TABLE_PATH}")

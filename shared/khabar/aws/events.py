@@ -1,31 +1,25 @@
-"""Event payloads to object references: S3 notifications (inside SQS) and EventBridge events."""
+"""Event payloads to the uploads they announce: S3 notifications (inside SQS, maybe via SNS) and
+EventBridge events. The etag/version/size an event carries describe the object as notified; the
+ingest step replaces them with those of the content it actually reads."""
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote_plus
 
 from aws_lambda_powertools.utilities.data_classes import S3Event
 
-__all__ = ["ObjectRef", "refs_from_message", "EventError"]
+from khabar.models import Upload
+
+__all__ = ["refs_from_message", "EventError"]
 
 
 class EventError(ValueError):
     """A message that is not an event we understand (poison: it goes to the DLQ)."""
 
 
-@dataclass(frozen=True, slots=True)
-class ObjectRef:
-    bucket: str
-    key: str
-    etag: str = ""
-    version: str | None = None
-    size: int = 0
-
-
-def refs_from_message(body: str | dict[str, Any]) -> list[ObjectRef]:
+def refs_from_message(body: str | dict[str, Any]) -> list[Upload]:
     """Objects created according to one SQS message body. `s3:TestEvent` and deletions yield []."""
     try:
         doc = json.loads(body) if isinstance(body, str) else body
@@ -42,8 +36,9 @@ def refs_from_message(body: str | dict[str, Any]) -> list[ObjectRef]:
             return []
         d = doc["detail"]
         obj = d.get("object", {})
-        return [ObjectRef(d["bucket"]["name"], obj["key"], obj.get("etag", ""), obj.get("version-id"),
-                          int(obj.get("size", 0)))]
+        return [
+            Upload(d["bucket"]["name"], obj["key"], obj.get("etag", ""), obj.get("version-id"), int(obj.get("size", 0)))
+        ]
     if "Records" not in doc:
         raise EventError("neither an S3 notification nor an EventBridge S3 event")
     refs = []
@@ -52,6 +47,7 @@ def refs_from_message(body: str | dict[str, Any]) -> list[ObjectRef]:
             continue
         obj = rec.s3.get_object
         # S3 notifications URL-encode keys ('+' for space, %2F for '/').
-        refs.append(ObjectRef(rec.s3.bucket.name, unquote_plus(obj.key), obj.etag or "",
-                              obj.version_id, int(obj.size or 0)))
+        refs.append(
+            Upload(rec.s3.bucket.name, unquote_plus(obj.key), obj.etag or "", obj.version_id, int(obj.size or 0))
+        )
     return refs

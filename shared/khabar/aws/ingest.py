@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from khabar.aws.events import ObjectRef
 from khabar.config import Limits
 from khabar.lake.store import Lake
-from khabar.pipeline import Ledger, Upload, process_upload
+from khabar.models import Ledger, Upload
+from khabar.pipeline import process_upload
 
 __all__ = ["process_object", "s3_client", "RETRY_CONFIG"]
 
@@ -24,17 +25,17 @@ def s3_client() -> Any:
     return boto3.client("s3", config=RETRY_CONFIG)
 
 
-def process_object(ref: ObjectRef, s3: Any, lake: Lake, limits: Limits | None = None) -> Ledger | None:
-    """Process the object's current content. Returns None when the object no longer exists."""
+def process_object(ref: Upload, s3: Any, lake: Lake, limits: Limits | None = None) -> Ledger | None:
+    """Process the object's current content (the ledger records its etag, version and size, not the
+    notification's). Returns None when the object no longer exists."""
     try:
         obj = s3.get_object(Bucket=ref.bucket, Key=ref.key)
     except ClientError as exc:
         if exc.response.get("Error", {}).get("Code") in ("NoSuchKey", "404"):
             return None  # deleted since the notification: nothing to process
         raise
-    upload = Upload(
-        bucket=ref.bucket,
-        key=ref.key,
+    upload = replace(
+        ref,
         etag=obj.get("ETag", "").strip('"'),
         version=obj.get("VersionId"),
         size=int(obj.get("ContentLength", 0)),

@@ -9,10 +9,10 @@ import sys
 from datetime import date
 from typing import Any
 
-from khabar.aws.events import ObjectRef
 from khabar.aws.ingest import process_object, s3_client
 from khabar.config import Limits
 from khabar.lake.store import Lake
+from khabar.models import Upload
 
 __all__ = ["redrive", "reprocess", "main_redrive", "main_reprocess"]
 
@@ -24,12 +24,14 @@ def redrive(sqs: Any, dlq_url: str, queue_url: str, limit: int | None = None) ->
     moved = 0
     while limit is None or moved < limit:
         n = 10 if limit is None else min(10, limit - moved)
-        msgs = sqs.receive_message(QueueUrl=dlq_url, MaxNumberOfMessages=n, VisibilityTimeout=60,
-                                   WaitTimeSeconds=0).get("Messages", [])
+        msgs = sqs.receive_message(
+            QueueUrl=dlq_url, MaxNumberOfMessages=n, VisibilityTimeout=60, WaitTimeSeconds=0
+        ).get("Messages", [])
         if not msgs:
             break
-        resp = sqs.send_message_batch(QueueUrl=queue_url, Entries=[
-            {"Id": str(i), "MessageBody": m["Body"]} for i, m in enumerate(msgs)])
+        resp = sqs.send_message_batch(
+            QueueUrl=queue_url, Entries=[{"Id": str(i), "MessageBody": m["Body"]} for i, m in enumerate(msgs)]
+        )
         sent = {e["Id"] for e in resp.get("Successful", [])}
         done = [{"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(msgs) if str(i) in sent]
         if done:
@@ -40,8 +42,9 @@ def redrive(sqs: Any, dlq_url: str, queue_url: str, limit: int | None = None) ->
     return moved
 
 
-def reprocess(s3: Any, bucket: str, lake: Lake, start: date, end: date, prefix: str = "",
-              limits: Limits | None = None) -> dict[str, int]:
+def reprocess(
+    s3: Any, bucket: str, lake: Lake, start: date, end: date, prefix: str = "", limits: Limits | None = None
+) -> dict[str, int]:
     """Re-extract every raw upload whose upload date is in [start, end]. Part files are named from the
     object, so the new rows (with the current extractor_version) replace the old ones."""
     totals = {"uploads": 0, "articles": 0, "rejects": 0}
@@ -49,7 +52,7 @@ def reprocess(s3: Any, bucket: str, lake: Lake, start: date, end: date, prefix: 
         for obj in page.get("Contents", []):
             if not start <= obj["LastModified"].date() <= end:
                 continue
-            ledger = process_object(ObjectRef(bucket, obj["Key"]), s3, lake, limits)
+            ledger = process_object(Upload(bucket, obj["Key"]), s3, lake, limits)
             if ledger is None:
                 continue
             totals["uploads"] += 1
@@ -72,8 +75,9 @@ def main_redrive(argv: list[str] | None = None) -> int:
 
 
 def main_reprocess(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="khabar reprocess",
-                                description="re-run extraction over raw uploads of a date range")
+    p = argparse.ArgumentParser(
+        prog="khabar reprocess", description="re-run extraction over raw uploads of a date range"
+    )
     p.add_argument("--bucket", required=True, help="the raw-upload bucket")
     p.add_argument("--prefix", default="", help="only keys under this prefix")
     p.add_argument("--lake", required=True, help="the lake: s3://bucket/prefix or a folder")
@@ -83,8 +87,9 @@ def main_reprocess(argv: list[str] | None = None) -> int:
     if args.end < args.start:
         print("khabar: error: --to is before --from", file=sys.stderr)
         return 2
-    totals = reprocess(s3_client(), args.bucket, Lake.open(args.lake), args.start, args.end, args.prefix,
-                       Limits.from_env())
+    totals = reprocess(
+        s3_client(), args.bucket, Lake.open(args.lake), args.start, args.end, args.prefix, Limits.from_env()
+    )
     print(json.dumps(totals))
     return 0
 

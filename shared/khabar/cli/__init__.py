@@ -7,7 +7,7 @@ import importlib
 import json
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -16,11 +16,11 @@ __all__ = ["main"]
 # Subcommands implemented by their own modules' main(argv); imported only when used.
 _DELEGATED = {
     "train-ner": ("khabar.entities.training.train", "train the NER tagger on ANERcorp"),
-    "tag": ("khabar.entities.tag", "BIO-tag JSON Lines {\"tokens\": [...]}"),
+    "tag": ("khabar.entities.tag", 'BIO-tag JSON Lines {"tokens": [...]}'),
     "build-gazetteers": ("khabar.entities.training.gazetteer_build", "regenerate the country gazetteer"),
     "build-clusters": ("khabar.entities.training.clusters_build", "regenerate the NER word-cluster table"),
     "aggregate": ("khabar.nightly.local", "build a day's summary tables and compact the lake"),
-    "report": ("khabar.nightly.report", "write the nightly HTML/JSON/CSV report for a day"),
+    "report": ("khabar.nightly.local", "write the nightly HTML/JSON/CSV report for a day"),
     "bench": ("khabar.local.bench", "measure speed, memory and start-up"),
     "redrive": ("khabar.aws.ops", "move DLQ messages back to the extract queue"),
     "reprocess": ("khabar.aws.ops", "re-run extraction over raw uploads of a date range"),
@@ -52,13 +52,34 @@ def cmd_inspect(args: argparse.Namespace) -> int:
                     continue
                 res = extract(item.body)
                 out = {
-                    "id": item.id, "title": item.title, "source": item.source, "body": item.body,
-                    "entities": [{"text": e.text, "type": e.type, "canonical_id": e.canonical_id,
-                                  "country_code": e.country_code, "start": e.start, "end": e.end}
-                                 for e in res.entities],
-                    "figures": [{"text": f.text, "kind": f.kind, "value": f.value, "unit": f.unit,
-                                 "metric": f.metric, "direction": f.direction, "start": f.start, "end": f.end}
-                                for f in res.figures],
+                    "id": item.id,
+                    "title": item.title,
+                    "source": item.source,
+                    "body": item.body,
+                    "entities": [
+                        {
+                            "text": e.text,
+                            "type": e.type,
+                            "canonical_id": e.canonical_id,
+                            "country_code": e.country_code,
+                            "start": e.start,
+                            "end": e.end,
+                        }
+                        for e in res.entities
+                    ],
+                    "figures": [
+                        {
+                            "text": f.text,
+                            "kind": f.kind,
+                            "value": f.value,
+                            "unit": f.unit,
+                            "metric": f.metric,
+                            "direction": f.direction,
+                            "start": f.start,
+                            "end": f.end,
+                        }
+                        for f in res.figures
+                    ],
                 }
                 print(json.dumps(out, ensure_ascii=False))
     return 0
@@ -67,11 +88,11 @@ def cmd_inspect(args: argparse.Namespace) -> int:
 def cmd_extract(args: argparse.Namespace) -> int:
     from khabar.config import Limits
     from khabar.lake.store import Lake
-    from khabar.pipeline import Upload, process_upload
+    from khabar.models import Upload
+    from khabar.pipeline import process_upload
 
     lake = Lake.open(args.lake)
-    modified = (datetime.strptime(args.date, "%Y-%m-%d").replace(tzinfo=UTC) if args.date
-                else datetime.now(UTC))
+    modified = datetime.strptime(args.date, "%Y-%m-%d").replace(tzinfo=UTC) if args.date else datetime.now(UTC)
     files = list(_files(args.inputs))
     bar = None
     if sys.stderr.isatty() and not args.quiet:
@@ -165,7 +186,7 @@ def main(argv: list[str] | None = None) -> int:
     return _guard(lambda: args.func(args))
 
 
-def _guard(run) -> int:  # type: ignore[no-untyped-def]
+def _guard(run: Callable[[], int | None]) -> int:
     try:
         return int(run() or 0)
     except KeyboardInterrupt:

@@ -18,5 +18,5 @@ def lookup(lines: list[str], word: str) -> str | None:
     key = word + "\t"
     i = bisect_left(lines, key)
     if i < len(lines) and lines[i].startswith(key):
-        return lines[i][len(key):]
+        return lines[i][len(key) :]
     return None

@@ -4,16 +4,15 @@ canonical ids and offsets into the original body."""
 from __future__ import annotations
 
 from collections import Counter
-from functools import lru_cache
 from itertools import chain
 
+from khabar.currencies import currency_words
 from khabar.entities._mention import Mention
 from khabar.entities.bio import chunks
 from khabar.entities.gazetteer import Match, gazetteer, stems
 from khabar.entities.identity import plain_id, resolve_persons
 from khabar.entities.propagate import propagate
 from khabar.entities.tagger import tag_article
-from khabar.figures.lexicon import UNIT_FORMS
 from khabar.models import Entity
 from khabar.text import NormalizedText, clitic_stems, normalize, sentence_spans, token_spans
 
@@ -31,7 +30,7 @@ def extract_entities(text: str, norm: NormalizedText | None = None) -> list[Enti
         sentences.append((spans, [nt[a:b] for a, b in spans]))
     freq = Counter(chain.from_iterable(words for _, words in sentences))
     off = norm.offsets
-    raws = [[text[off[a]:off[b - 1] + 1] for a, b in spans] for spans, _ in sentences]  # tokens are never empty
+    raws = [[text[off[a] : off[b - 1] + 1] for a, b in spans] for spans, _ in sentences]  # tokens are never empty
     match = gazetteer().match
     matches = [match(words) for _, words in sentences]
     tags = tag_article([words for _, words in sentences], matches, raws)  # with the article's cues
@@ -47,20 +46,22 @@ def extract_entities(text: str, norm: NormalizedText | None = None) -> list[Enti
         else:
             cid, cc = person_ids.get(id(m)) or plain_id(m.type, m.words), None
         start, end = norm.span(m.start, m.end)
-        out.append(Entity(text[start:end], m.type, cid, start, end, cc))  # type: ignore[arg-type]
+        out.append(Entity(text[start:end], m.type, cid, start, end, cc))  # type: ignore[arg-type]  # mention types are the three literals
     return out
 
 
-def _sentence_mentions(spans: list[tuple[int, int]], words: list[str], all_matches: list[Match],
-                       tags: list[str], freq: Counter[str]) -> list[Mention]:
+def _sentence_mentions(
+    spans: list[tuple[int, int]], words: list[str], all_matches: list[Match], tags: list[str], freq: Counter[str]
+) -> list[Mention]:
     matches = [m for m in all_matches if m.entry.type is not None]  # nisbas are not entities
     taken = [False] * len(words)
     out: list[Mention] = []
     for label, i, j in chunks(tags):
         while i < j and (_is("function_word", words[i]) or _glued_number(words[i])):  # باتجاه كوناكري
             i += 1
-        while j > i and (_glued_number(words[j - 1])
-                         or (label == "PERS" and not any(c.isalpha() for c in words[j - 1]))):
+        while j > i and (
+            _glued_number(words[j - 1]) or (label == "PERS" and not any(c.isalpha() for c in words[j - 1]))
+        ):
             j -= 1  # a name never ends in a number (موفى 2016 'end of 2016', جوان2015)
         if label not in TYPES or not any(c.isalpha() for w in words[i:j] for c in w):
             continue
@@ -83,10 +84,10 @@ def _sentence_mentions(spans: list[tuple[int, int]], words: list[str], all_match
         else:
             strip = _person_strip(words[i], freq) if label == "PERS" else _org_strip(words[i])
             first = words[i][strip:]
-            out.append(Mention(TYPES[label], spans[i][0] + strip, spans[j - 1][1], [first, *words[i + 1:j]]))
+            out.append(Mention(TYPES[label], spans[i][0] + strip, spans[j - 1][1], [first, *words[i + 1 : j]]))
     for m in matches:  # confident gazetteer names the tagger missed
-        if not m.entry.weak and not any(taken[m.start:m.end]):
-            taken[m.start:m.end] = [True] * (m.end - m.start)
+        if not m.entry.weak and not any(taken[m.start : m.end]):
+            taken[m.start : m.end] = [True] * (m.end - m.start)
             out.append(_from_match(m, spans, words))
     out.sort(key=lambda x: x.start)
     return out
@@ -105,7 +106,7 @@ def _reconcile(i: int, j: int, matches: list[Match], words: list[str]) -> Match 
             return m
         if i <= m.start and m.end <= j:
             want = "org_trigger" if m.entry.type == "ORGANIZATION" else "loc_trigger"
-            if all(want in classes(w) for w in words[i:m.start] + words[m.end:j]):
+            if all(want in classes(w) for w in words[i : m.start] + words[m.end : j]):
                 return Match(i, j, m.entry, m.strip if m.start == i else _org_strip(words[i]))
             if m.start == i and not m.entry.weak and not words[m.end].startswith(("ال", "لل")):
                 return m  # a name then a verb or preposition (الكومنولث تستفيد): the tagger ran on
@@ -117,7 +118,7 @@ def _reconcile(i: int, j: int, matches: list[Match], words: list[str]) -> Match 
 def _from_match(m: Match, spans: list[tuple[int, int]], words: list[str]) -> Mention:
     e = m.entry
     start = spans[m.start][0] + min(m.strip, len(words[m.start]) - 1)
-    return Mention(e.type or "LOCATION", start, spans[m.end - 1][1], words[m.start:m.end], e)
+    return Mention(e.type or "LOCATION", start, spans[m.end - 1][1], words[m.start : m.end], e)
 
 
 def _org_strip(word: str) -> int:
@@ -141,12 +142,6 @@ def _is(cls: str, word: str) -> bool:
     return cls in classes.get(word, ()) or (word[:1] in "وف" and cls in classes.get(word[1:], ()))
 
 
-@lru_cache(maxsize=1)
-def _currency_words() -> frozenset[str]:
-    """One-word currency names as the figures extractor knows them (ين، روبية، فرنك ...)."""
-    return frozenset(f for f, u in UNIT_FORMS.items() if u.kind == "money" and f.isalpha())
-
-
 def _glued_number(word: str) -> bool:
     """Arabic letters and digits in one token (جوان2015, a month glued to its year): never a name."""
     return any(c.isdigit() for c in word) and any("\u0621" <= c <= "\u064a" for c in word)
@@ -155,8 +150,11 @@ def _glued_number(word: str) -> bool:
 def _is_common(word: str) -> bool:
     classes = gazetteer().classes
     bare = word[1:] if word[:1] in "وف" and word[1:3] == "ال" else word  # والين, not وين (Wayne)
-    return _is("function_word", word) or bare.removeprefix("ال") in _currency_words() or any(
-        "common_noun" in classes.get(s, ()) for s in stems(word) if len(s) >= 3)
+    return (
+        _is("function_word", word)
+        or bare.removeprefix("ال") in currency_words()
+        or any("common_noun" in classes.get(s, ()) for s in stems(word) if len(s) >= 3)
+    )
 
 
 _NAME_CLASSES = frozenset({"first_name", "known_person", "name_particle"})

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 from collections import Counter
-from collections.abc import Callable, Container, Mapping, Sequence
+from collections.abc import Callable, Container, Iterable, Mapping, Sequence
 from functools import lru_cache
 
 from khabar.entities.clusters import cluster_ids
@@ -23,8 +23,15 @@ from khabar.text import clitic_stems
 # nt (outside name tokens), k (clusters), x (outside names). Empty in production.
 ABLATE = frozenset(os.environ.get("KHABAR_NER_ABLATE", "").split(","))
 
-_CLASS_ABBR = {"person_title": "T", "person_verb": "V", "org_trigger": "O", "loc_trigger": "L",
-               "name_particle": "P", "first_name": "F", "known_person": "K"}
+_CLASS_ABBR = {
+    "person_title": "T",
+    "person_verb": "V",
+    "org_trigger": "O",
+    "loc_trigger": "L",
+    "name_particle": "P",
+    "first_name": "F",
+    "known_person": "K",
+}
 # function_word and common_noun serve extract-time rules only: as features they scored no better.
 
 
@@ -56,8 +63,17 @@ def word_info(w: str) -> WordInfo:
     stem = stems[-1]
     classes = sorted(_CLASS_ABBR[c] for c in gazetteer().word_classes(w) if c in _CLASS_ABBR)
     shape = _shape(w)
-    own = [f"w={w}", f"s={stem}", f"p2={w[:2]}", f"p3={w[:3]}", f"x2={w[-2:]}", f"x3={w[-3:]}",
-           f"sx2={stem[-2:]}", f"sp2={stem[:2]}", f"sh={shape}|{min(len(stem), 9)}"]
+    own = [
+        f"w={w}",
+        f"s={stem}",
+        f"p2={w[:2]}",
+        f"p3={w[:3]}",
+        f"x2={w[-2:]}",
+        f"x3={w[-3:]}",
+        f"sx2={stem[-2:]}",
+        f"sp2={stem[:2]}",
+        f"sh={shape}|{min(len(stem), 9)}",
+    ]
     own += [f"c={c}" for c in classes]
     # Consonant/long-vowel pattern: transliterated foreign names (بلنسية, أراجون) break Arabic
     # root templates, which a pattern like CVCCVC exposes for words never seen in training.
@@ -87,8 +103,14 @@ def word_info(w: str) -> WordInfo:
         near += (f"k0={cl[0]}", f"k1={cl[1]}")
     ctx: dict[int, tuple[str, ...]] = {}
     for off in (-1, 1):
-        ctx[off] = (f"{off}w={w}", f"{off}s={stem}", f"{off}x2={w[-2:]}", f"{off}p2={w[:2]}",
-                    *(f"{off}c={c}" for c in classes), *(f"{off}{x}" for x in near))
+        ctx[off] = (
+            f"{off}w={w}",
+            f"{off}s={stem}",
+            f"{off}x2={w[-2:]}",
+            f"{off}p2={w[:2]}",
+            *(f"{off}c={c}" for c in classes),
+            *(f"{off}{x}" for x in near),
+        )
     for off in (-2, 2):
         ctx[off] = (f"{off}s={stem}", f"{off}w={w}", *(f"{off}c={c}" for c in classes))
     return stem, "".join(classes), tuple(own), ctx
@@ -105,7 +127,7 @@ WINDOW = 6  # sentences either side when no article boundaries are known (ANERco
 
 @lru_cache(maxsize=200_000)
 def _cue_base(w: str) -> str:
-    """"n" (or "nA" when written with the article) for words that can carry cues, else ""."""
+    """ "n" (or "nA" when written with the article) for words that can carry cues, else ""."""
     stem, cls = word_info(w)[:2]
     if len(stem) < 3 or cls or not stem.isalpha():
         return ""
@@ -153,15 +175,16 @@ def doc_counts(sentences: Sequence[Sequence[str]], info: Callable[[str], WordInf
     return counts
 
 
-def window_docs(sentences: Sequence[Sequence[str]], window: int = WINDOW,
-                info: Callable[[str], WordInfo] = word_info) -> list[Doc]:
+def window_docs(
+    sentences: Sequence[Sequence[str]], window: int = WINDOW, info: Callable[[str], WordInfo] = word_info
+) -> list[Doc]:
     """For consecutive sentences without article boundaries: the cue counts of each sentence's
     window of `window` sentences either side (itself included; its own cues are discounted)."""
     per = [doc_counts([words], info) for words in sentences]
     out: list[Doc] = []
     for k in range(len(sentences)):
         counts: dict[str, Counter[str]] = {}
-        for d in per[max(0, k - window): k + window + 1]:
+        for d in per[max(0, k - window) : k + window + 1]:
             for stem, c in d.items():
                 counts.setdefault(stem, Counter()).update(c)
         out.append(counts)
@@ -182,11 +205,16 @@ def _bio_tags(n: int, matches: Sequence[Match]) -> list[str | None]:
     return tags
 
 
-def sentence_features(words: list[str], matches: list[Match] | None = None,
-                      info: Callable[[str], WordInfo] = word_info,
-                      keep: Container[str] | None = None, raws: list[str] | None = None,
-                      doc: Doc | None = None, lexicon: Gazetteer | None = None,
-                      outside: Gazetteer | None = None) -> list[list[str]]:
+def sentence_features(
+    words: list[str],
+    matches: list[Match] | None = None,
+    info: Callable[[str], WordInfo] = word_info,
+    keep: Container[str] | None = None,
+    raws: list[str] | None = None,
+    doc: Doc | None = None,
+    lexicon: Gazetteer | None = None,
+    outside: Gazetteer | None = None,
+) -> list[list[str]]:
     """Feature strings per word; `words` are already normalised (khabar.text.normalize_word).
     `matches` are the sentence's gazetteer matches when the caller has them already. At tagging
     time `info` and `keep` drop features the model has no weight for (same tags, less work).
@@ -223,7 +251,7 @@ def sentence_features(words: list[str], matches: list[Match] | None = None,
             extra.append(f"pcx={classes[i]}|{w[:2]}|{w[-1:]}")
         if classes[i + 2]:
             extra.append(f"ncx={classes[i + 2]}|{w[:2]}")
-        if cues is not None and (seen := doc.get(stem)):  # type: ignore[union-attr]
+        if cues is not None and doc and (seen := doc.get(stem)):  # cues exist only with a doc
             own_cues = cues[i]
             extra += [f"d={c}" for c, k in seen.items() if k > (c in own_cues)]
         if keep is not None:
@@ -240,15 +268,16 @@ class Kept:
     With `as_bytes` the features come out UTF-8 encoded: pycrfsuite takes bytes as they are but
     encodes every str anew, so per-word features encoded once make tagging ~25 % faster."""
 
-    def __init__(self, keep: Container[str] | frozenset[str], as_bytes: bool = False) -> None:
-        keep = frozenset(keep)  # type: ignore[arg-type]
+    def __init__(self, keep: Iterable[str], as_bytes: bool = False) -> None:
+        keep = frozenset(keep)
         self.keep = keep
         self.as_bytes = as_bytes
         self.bm = frozenset(x[3:] for x in keep if x.startswith("b-="))
         self.bp = frozenset(x[3:] for x in keep if x.startswith("b+="))
         # Every tail after a "|" of a kept trigram: a superset of the pairs that can end one.
-        self.t3_tails = frozenset(x[i + 1:] for x in keep if x.startswith("t3=")
-                                  for i, ch in enumerate(x) if ch == "|")
+        self.t3_tails = frozenset(
+            x[i + 1 :] for x in keep if x.startswith("t3=") for i, ch in enumerate(x) if ch == "|"
+        )
         self.bp_t3 = self.bp | self.t3_tails
         self.raws = frozenset(x[2:] for x in keep if x.startswith("r="))
         self.d = {x[2:]: self.out(x) for x in keep if x.startswith("d=")}
@@ -257,22 +286,34 @@ class Kept:
 
     def out(self, feature: str) -> str:
         """A feature as handed to the tagger (bytes when `as_bytes`, typed as str for brevity)."""
-        return feature.encode() if self.as_bytes else feature  # type: ignore[return-value]
+        return feature.encode() if self.as_bytes else feature  # type: ignore[return-value]  # bytes, see above
 
     def info(self, w: str) -> KeptInfo:
         """Per word (cache it: Model.info): stem, classes, ("bias", *own), the features seen from
         offsets -2, -1, 1, 2 (all restricted to the kept ones) and `_cue_base(w)`."""
         stem, classes, own, ctx = word_info(w)
         keep, out = self.keep, self.out
-        return (stem, classes, (self.bias, *(out(x) for x in own if x in keep)),
-                *(tuple(out(x) for x in ctx[off] if x in keep) for off in (-2, -1, 1, 2)),
-                _cue_base(w))  # type: ignore[return-value]
+        return (
+            stem,
+            classes,
+            (self.bias, *(out(x) for x in own if x in keep)),
+            *(tuple(out(x) for x in ctx[off] if x in keep) for off in (-2, -1, 1, 2)),
+            _cue_base(w),
+        )  # type: ignore[return-value]  # features may be bytes (`out`)
 
 
-def kept_features(words: list[str], matches: list[Match] | None, info: Callable[[str], KeptInfo], kept: Kept,
-                  raws: list[str] | None = None, doc: Doc | None = None,
-                  cues: Sequence[str] | None = None, infos: Sequence[KeptInfo] | None = None,
-                  lexicon: Gazetteer | None = None, outside: Gazetteer | None = None) -> list[list[str]]:
+def kept_features(  # noqa: C901  the tagger's hot path, unrolled by feature kind on purpose
+    words: list[str],
+    matches: list[Match] | None,
+    info: Callable[[str], KeptInfo],
+    kept: Kept,
+    raws: list[str] | None = None,
+    doc: Doc | None = None,
+    cues: Sequence[str] | None = None,
+    infos: Sequence[KeptInfo] | None = None,
+    lexicon: Gazetteer | None = None,
+    outside: Gazetteer | None = None,
+) -> list[list[str]]:
     """`sentence_features(words, matches, ..., keep=kept.keep, raws, doc)`: the same lists in the
     same order (encoded if `kept.as_bytes`), without building strings the filter would drop.
     `info` is `kept.info`, cached; `cues` (`local_cues(words, ...)`) and `infos` (`info` of each
@@ -334,8 +375,8 @@ def kept_features(words: list[str], matches: list[Match] | None, info: Callable[
         if cues is None:
             cues = neighbour_cues([x[7] for x in infos], infos)
         dkeep = kept.d
-        for i, x in enumerate(infos):
-            if seen := doc.get(x[0]):
+        for i, info_i in enumerate(infos):
+            if seen := doc.get(info_i[0]):
                 own_cues = cues[i]
                 for c, k in seen.items():
                     if k > (c in own_cues) and (f := dkeep.get(c)) is not None:

@@ -33,7 +33,7 @@ def plain_id(type_: str, words: list[str]) -> str:
 
 def _contains(long: tuple[str, ...], short: tuple[str, ...]) -> bool:
     n = len(short)
-    return any(long[i:i + n] == short for i in range(len(long) - n + 1))
+    return any(long[i : i + n] == short for i in range(len(long) - n + 1))
 
 
 def resolve_persons(names: list[list[str]]) -> list[str]:

@@ -16,6 +16,8 @@ from khabar.entities import _table
 from khabar.entities._paths import DATA_DIR
 
 TABLE = DATA_DIR / "name_tokens.tsv.gz"
+
+
 @lru_cache(maxsize=1)
 def table() -> list[str]:
     """Sorted lines searched by bisection (no dict build on cold start, as zipf.table)."""

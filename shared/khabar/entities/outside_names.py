@@ -19,6 +19,8 @@ from khabar.entities._paths import DATA_DIR
 from khabar.entities.gazetteer import Gazetteer, names_from
 
 TABLE = DATA_DIR / "outside_names.tsv.gz"
+
+
 @lru_cache(maxsize=1)
 def lexicon() -> Gazetteer:
     with gzip.open(TABLE, "rt", encoding="utf-8") as fh:

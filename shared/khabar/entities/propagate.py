@@ -32,8 +32,13 @@ def propagate(sentences: list[Sentence], mentions: list[Mention]) -> list[Mentio
         if m.entry is not None:
             continue
         surname = m.words[-1]
-        if (m.type == "PERSON" and len(m.words) >= 2 and len(surname) >= 3 and surname.isalpha()
-                and surname not in classes):
+        if (
+            m.type == "PERSON"
+            and len(m.words) >= 2
+            and len(surname) >= 3
+            and surname.isalpha()
+            and surname not in classes
+        ):
             singles.setdefault(surname, "PERSON")
         if len(m.words) >= 2:
             seqs.setdefault(m.words[0], {}).setdefault(tuple(m.words), m.type)
@@ -54,21 +59,22 @@ def propagate(sentences: list[Sentence], mentions: list[Mention]) -> list[Mentio
             n, strip, type_ = found
             start, end = spans[i][0] + strip, spans[i + n - 1][1]
             if not any(k in taken for k in range(start, end)):
-                out.append(Mention(type_, start, end, [words[i][strip:], *words[i + 1:i + n]]))
+                out.append(Mention(type_, start, end, [words[i][strip:], *words[i + 1 : i + n]]))
                 taken.update(range(start, end))
             i += n
     return out
 
 
-def _at(words: list[str], i: int, singles: dict[str, str],
-        seqs: dict[str, dict[tuple[str, ...], str]]) -> tuple[int, int, str] | None:
+def _at(
+    words: list[str], i: int, singles: dict[str, str], seqs: dict[str, dict[tuple[str, ...], str]]
+) -> tuple[int, int, str] | None:
     """(length, clitic chars to cut, type) of a known name starting at word i, if any."""
     for stem in stems(words[i]):
         if not words[i].endswith(stem):
             continue
         strip = len(words[i]) - len(stem)
         for key, type_ in seqs.get(stem, {}).items():
-            if tuple(words[i + 1:i + len(key)]) == key[1:]:
+            if tuple(words[i + 1 : i + len(key)]) == key[1:]:
                 return len(key), strip, type_
         if stem in singles:
             return 1, strip, singles[stem]
@@ -82,8 +88,7 @@ def _name_key(words: Sequence[str]) -> tuple[str, ...]:
     return (clitic_stems(words[0])[-1], *words[1:])  # وبوش and بوش are one name
 
 
-def propagate_tags(sentences: Sequence[Sequence[str]], tags: Sequence[Sequence[str]],
-                   window: int) -> list[list[str]]:
+def propagate_tags(sentences: Sequence[Sequence[str]], tags: Sequence[Sequence[str]], window: int) -> list[list[str]]:
     """Tags with every untagged recurrence of a tagged name (same clitic-free words) in the
     `window` sentences either side tagged too, with the name's most frequent type; longest first."""
     found: list[dict[tuple[str, ...], Counter[str]]] = []
@@ -97,7 +102,7 @@ def propagate_tags(sentences: Sequence[Sequence[str]], tags: Sequence[Sequence[s
     out = []
     for k, (words, ts) in enumerate(zip(sentences, tags, strict=True)):
         near: dict[tuple[str, ...], Counter[str]] = {}
-        for here in found[max(0, k - window): k + window + 1]:
+        for here in found[max(0, k - window) : k + window + 1]:
             for key, c in here.items():
                 near.setdefault(key, Counter()).update(c)
         new = list(ts)
@@ -105,10 +110,10 @@ def propagate_tags(sentences: Sequence[Sequence[str]], tags: Sequence[Sequence[s
         i = 0
         while i < len(words):
             for n in range(min(longest, len(words) - i), 0, -1):
-                key = _name_key(words[i:i + n])
-                if key in near and all(t == "O" for t in new[i:i + n]):
+                key = _name_key(words[i : i + n])
+                if key in near and all(t == "O" for t in new[i : i + n]):
                     typ = near[key].most_common(1)[0][0]
-                    new[i:i + n] = [f"B-{typ}"] + [f"I-{typ}"] * (n - 1)
+                    new[i : i + n] = [f"B-{typ}"] + [f"I-{typ}"] * (n - 1)
                     i += n
                     break
             else:
@@ -132,7 +137,8 @@ def split_coordinated(sentences: Sequence[Sequence[str]], tags: Sequence[Sequenc
                 if not w.startswith("و") or len(w) <= 3:
                     continue
                 if (typ == "PERS" and zipf10(w[1:]) > zipf10(w)) or (
-                        typ == "ORG" and "org_trigger" in classes.get(w[1:], ())):
+                    typ == "ORG" and "org_trigger" in classes.get(w[1:], ())
+                ):
                     new[k] = "B-" + typ
         out.append(new)
     return out
@@ -150,8 +156,12 @@ def quoted_organisations(sentences: Sequence[Sequence[str]], tags: Sequence[Sequ
     for words, ts in zip(sentences, tags, strict=True):
         new = list(ts)
         for typ, a, b in chunks(list(ts)):
-            if typ == "PERS" and a and words[a - 1] in QUOTES and any(
-                    "org_trigger" in classes(w) for w in words[max(0, a - 1 - HEAD_REACH): a - 1]):
+            if (
+                typ == "PERS"
+                and a
+                and words[a - 1] in QUOTES
+                and any("org_trigger" in classes(w) for w in words[max(0, a - 1 - HEAD_REACH) : a - 1])
+            ):
                 new[a:b] = ["B-ORG"] + ["I-ORG"] * (b - a - 1)
         out.append(new)
     return out

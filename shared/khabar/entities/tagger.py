@@ -33,18 +33,31 @@ class Model:
         self.info = lru_cache(maxsize=200_000)(self.kept.info)
         self.lexicon = names(path)
 
-    def features(self, words: list[str], matches: list[Match] | None, raws: list[str] | None,
-                 doc: Doc | None = None, cues: list[str] | None = None) -> list[list[str]]:
+    def features(
+        self,
+        words: list[str],
+        matches: list[Match] | None,
+        raws: list[str] | None,
+        doc: Doc | None = None,
+        cues: list[str] | None = None,
+    ) -> list[list[str]]:
         """`sentence_features(words, matches, keep=self.attrs, raws=raws, doc=doc)`, built faster
         and UTF-8 encoded, as `tag` hands them to crfsuite."""
         return kept_features(words, matches, self.info, self.kept, raws, doc, cues, lexicon=self.lexicon)
 
-    def tag(self, words: list[str], matches: list[Match] | None, raws: list[str] | None,
-            doc: Doc | None = None, cues: list[str] | None = None) -> list[str]:
+    def tag(
+        self,
+        words: list[str],
+        matches: list[Match] | None,
+        raws: list[str] | None,
+        doc: Doc | None = None,
+        cues: list[str] | None = None,
+    ) -> list[str]:
         return self.tagger.tag(self.features(words, matches, raws, doc, cues))
 
-    def tag_article(self, sentences: list[list[str]], matches: list[list[Match]],
-                    raws: list[list[str]]) -> list[list[str]]:
+    def tag_article(
+        self, sentences: list[list[str]], matches: list[list[Match]], raws: list[list[str]]
+    ) -> list[list[str]]:
         """Tags of each sentence of an article, with the article's document cues: the same as
         `tag(words, matches, raws, features.doc_counts(sentences))` per sentence, but each word's
         info and each sentence's cues are computed once for both the counts and the features."""
@@ -56,8 +69,10 @@ class Model:
             add_cues(doc, xs, cs)  # type: ignore[arg-type]  # reads stems only
         tag, kept = self.tagger.tag, self.kept
         lexicon = self.lexicon
-        return [tag(kept_features(w, m, info, kept, r, doc, c, xs, lexicon)) if w else []
-                for w, m, r, c, xs in zip(sentences, matches, raws, cues, infos, strict=True)]
+        return [
+            tag(kept_features(w, m, info, kept, r, doc, c, xs, lexicon)) if w else []
+            for w, m, r, c, xs in zip(sentences, matches, raws, cues, infos, strict=True)
+        ]
 
 
 def _model_digest(model: Path) -> str:
@@ -93,8 +108,13 @@ def load_model(path: Path = MODEL_PATH) -> Model:
     return Model(path)
 
 
-def tag_words(words: list[str], model: Path = MODEL_PATH, matches: list[Match] | None = None,
-              raws: list[str] | None = None, doc: Doc | None = None) -> list[str]:
+def tag_words(
+    words: list[str],
+    model: Path = MODEL_PATH,
+    matches: list[Match] | None = None,
+    raws: list[str] | None = None,
+    doc: Doc | None = None,
+) -> list[str]:
     """BIO tags for the normalised words of one sentence; `matches` are its gazetteer matches if
     already known, `raws` the words as written, `doc` the cue counts of its article."""
     if not words:
@@ -104,8 +124,9 @@ def tag_words(words: list[str], model: Path = MODEL_PATH, matches: list[Match] |
     return load_model(model).tag(words, matches, raws, doc)
 
 
-def tag_article(sentences: list[list[str]], matches: list[list[Match]], raws: list[list[str]],
-                model: Path = MODEL_PATH) -> list[list[str]]:
+def tag_article(
+    sentences: list[list[str]], matches: list[list[Match]], raws: list[list[str]], model: Path = MODEL_PATH
+) -> list[list[str]]:
     """BIO tags for the normalised words of each sentence of one article, with the article's
     document cues (`features.doc_counts`); `matches` are each sentence's gazetteer matches, `raws`
     its words as written."""

@@ -69,4 +69,4 @@ def context_of(trig: Triggers, start: int, end: int, lo: int, s_lo: int, hi: int
         if not dir_seen and tr.direction and p < end + _AHEAD_DIRECTION:
             direction, dir_seen = tr.direction, True
         j += 1
-    return metric, direction  # type: ignore[return-value]
+    return metric, direction  # type: ignore[return-value]  # trigger directions are "up"/"down" only

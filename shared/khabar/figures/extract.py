@@ -162,14 +162,14 @@ def extract_figures(
         s, e = norm.span(r.start, r.end)
         made[i] = fig = Figure(
             text=text[s:e],
-            kind=r.form.kind,  # type: ignore[arg-type]
+            kind=r.form.kind,  # type: ignore[arg-type]  # the lexicon's kinds are exactly Figure's literals
             value=float(f"{r.value:.12g}"),  # 2084.2 مليون is 2084200000, not …199999.9999998
             unit=unit,
             start=s,
             end=e,
             metric=metric,
             direction=direction,
-            range_role=r.role,  # type: ignore[arg-type]
+            range_role=r.role,  # type: ignore[arg-type]  # set only to "low"/"high" by the range pass
         )
         out.append(fig)
     return out

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
 
+from khabar.currencies import currency_entries
 from khabar.text import normalize_word
 
 __all__ = [
@@ -121,7 +122,7 @@ _QUALIFIERS: list[str] = []
 
 for _w in _UNITS["percent_after"]:
     UNIT_FORMS[_norm(_w)] = UnitForm("percent", "%")
-for _c in _UNITS["currencies"]:
+for _c in currency_entries():  # one list of currencies for both extractors (khabar.currencies)
     _quals = {_norm(q): iso for q, iso in _c.get("qualifiers", {}).items()}
     _QUALIFIERS.extend(_quals)
     if "base" in _c:

@@ -117,7 +117,7 @@ def _word_token(word: str, end: int, conj: bool) -> _Tok:
     return _Tok(w.kind, w.value, end, conj, w.plural, w.dual)
 
 
-def _evaluate(toks: list[_Tok]) -> tuple[float, int, float] | None:
+def _evaluate(toks: list[_Tok]) -> tuple[float, int, float] | None:  # noqa: C901  one pass over the number grammar
     """(value, tokens used, scale of a single group) of the longest valid prefix of `toks`."""
     total, cur, kind = 0.0, None, ""
     last_scale = math.inf
@@ -167,7 +167,7 @@ def _evaluate(toks: list[_Tok]) -> tuple[float, int, float] | None:
                     cur, kind, ok = cur * v, "fraction", True  # ثلاثة أرباع، مائة وثلاثون أخماس = 26
             elif cur is None and i == 0:
                 cur, kind, ok = v, "lead_fraction", True  # نصف مليون
-            elif t.conj and kind in ("unit", "ten", "teen", "tens", "hundred", "digits"):
+            elif t.conj and cur is not None and kind in ("unit", "ten", "teen", "tens", "hundred", "digits"):
                 cur, kind, ok = cur + v, "fraction", True  # واحد ونصف
             elif t.conj and kind == "scale":
                 total += v * last_scale  # مليار ونصف

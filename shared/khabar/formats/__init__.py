@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from typing import BinaryIO
 
 from khabar.config import Limits
-from khabar.formats.archives import ArchiveLimitError, CappedReader, GunzipReader, read_tar, read_zip
+from khabar.formats.archives import ArchiveLimitError, ByteStream, CappedReader, GunzipReader, read_tar, read_zip
 from khabar.formats.article import excerpt, from_record, from_txt
 from khabar.formats.decode import DecodeError, decode_bytes
 from khabar.formats.jsonlines import read_jsonl
@@ -75,19 +75,24 @@ def read_upload(
     where = f"{prefix}{name}"
     fmt = format_of(name)
     if fmt is None:
-        yield Reject(where, "unsupported_format", f"cannot read {name!r}: supported are "
-                     ".txt .html .json .jsonl .ndjson (optionally .gz), .zip .tar .tar.gz .tgz")
+        yield Reject(
+            where,
+            "unsupported_format",
+            f"cannot read {name!r}: supported are "
+            ".txt .html .json .jsonl .ndjson (optionally .gz), .zip .tar .tar.gz .tgz",
+        )
         return
     if fmt in (".zip", ".tar", ".tar.gz", ".tgz"):
         if depth >= limits.max_archive_depth:
-            yield Reject(where, "nesting_too_deep", f"archive at depth {depth + 1}; the limit is "
-                         f"{limits.max_archive_depth}")
+            yield Reject(
+                where, "nesting_too_deep", f"archive at depth {depth + 1}; the limit is {limits.max_archive_depth}"
+            )
             return
         reader = read_zip if fmt == ".zip" else read_tar
         for member, data, err in reader(stream, limits, where):
             if err is not None:
                 yield err
-            else:
+            elif data is not None:
                 yield from read_upload(member, data, limits, depth=depth + 1, prefix=f"{where}!")
         return
     if fmt.endswith(".gz"):
@@ -96,7 +101,7 @@ def read_upload(
     yield from _read_text_format(fmt, stream, limits, where)
 
 
-def _read_gzip(inner: str, stream: BinaryIO, limits: Limits, where: str) -> Iterator[Article | Reject]:
+def _read_gzip(inner: str, stream: ByteStream, limits: Limits, where: str) -> Iterator[Article | Reject]:
     capped = CappedReader(GunzipReader(stream), limits.max_uncompressed_bytes)
     produced = 0
     try:
@@ -104,13 +109,14 @@ def _read_gzip(inner: str, stream: BinaryIO, limits: Limits, where: str) -> Iter
             produced += 1
             yield item
     except (EOFError, zlib.error, OSError) as exc:
-        yield Reject(f"{where} after record {produced}", "truncated_gzip",
-                     f"gzip stream broken after {produced} records: {exc}")
+        yield Reject(
+            f"{where} after record {produced}", "truncated_gzip", f"gzip stream broken after {produced} records: {exc}"
+        )
     except ArchiveLimitError as exc:
         yield Reject(f"{where} after record {produced}", "archive_limit", str(exc))
 
 
-def _read_text_format(fmt: str, stream: BinaryIO, limits: Limits, where: str) -> Iterator[Article | Reject]:
+def _read_text_format(fmt: str, stream: ByteStream, limits: Limits, where: str) -> Iterator[Article | Reject]:
     if fmt in (".jsonl", ".ndjson"):
         yield from read_jsonl(stream, limits, where)
         return

@@ -11,12 +11,20 @@ import tempfile
 import zipfile
 import zlib
 from collections.abc import Iterator
-from typing import BinaryIO
+from typing import BinaryIO, Protocol
 
 from khabar.config import Limits
 from khabar.models import Reject
 
-__all__ = ["ArchiveLimitError", "CappedReader", "GunzipReader", "read_zip", "read_tar", "Member"]
+__all__ = ["ArchiveLimitError", "ByteStream", "CappedReader", "GunzipReader", "read_zip", "read_tar", "Member"]
+
+
+class ByteStream(Protocol):
+    """Anything the readers can pull bytes from: files, S3 streaming bodies, zip members, our
+    capped and gunzip readers (only `read` is needed)."""
+
+    def read(self, n: int = -1, /) -> bytes: ...
+
 
 Member = tuple[str, BinaryIO, None] | tuple[str, None, Reject]
 _SPOOL = 64 << 20  # keep up to 64 MiB of a non-seekable archive in memory, the rest in /tmp
@@ -29,7 +37,7 @@ class ArchiveLimitError(Exception):
 class CappedReader(io.RawIOBase):
     """Reads through `inner` but raises once more than `cap` bytes came out (decompression bombs)."""
 
-    def __init__(self, inner: BinaryIO, cap: int) -> None:
+    def __init__(self, inner: ByteStream, cap: int) -> None:
         self._inner, self._cap, self.count = inner, cap, 0
 
     def readable(self) -> bool:
@@ -42,7 +50,7 @@ class CappedReader(io.RawIOBase):
             raise ArchiveLimitError(f"more than {self._cap} uncompressed bytes")
         return data
 
-    def readinto(self, b: bytearray | memoryview) -> int:  # type: ignore[override]
+    def readinto(self, b: bytearray | memoryview) -> int:  # type: ignore[override]  # typeshed: any buffer
         data = self.read(len(b))
         b[: len(data)] = data
         return len(data)
@@ -52,7 +60,7 @@ class GunzipReader(io.RawIOBase):
     """Streaming gunzip that hands out every byte it could decompress before a truncation, then
     raises EOFError (the stdlib GzipFile loses the last buffered block when the stream is cut)."""
 
-    def __init__(self, inner: BinaryIO) -> None:
+    def __init__(self, inner: ByteStream) -> None:
         self._inner = inner
         self._z = zlib.decompressobj(16 + zlib.MAX_WBITS)
         self._buf = b""  # compressed bytes of the next gzip member, if any
@@ -86,7 +94,7 @@ class GunzipReader(io.RawIOBase):
             break
         return bytes(out)
 
-    def readinto(self, b: bytearray | memoryview) -> int:  # type: ignore[override]
+    def readinto(self, b: bytearray | memoryview) -> int:  # type: ignore[override]  # typeshed: any buffer
         data = self.read(len(b))
         b[: len(data)] = data
         return len(data)
@@ -132,17 +140,18 @@ def _tar_problem(info: tarfile.TarInfo, limits: Limits, total: int) -> tuple[str
     return _common_problem(info.name, limits, total)
 
 
-def _seekable(stream: BinaryIO) -> BinaryIO:
+def _seekable(stream: ByteStream) -> BinaryIO:
+    """`stream` itself when it can seek (zipfile needs to), else a spooled copy."""
     try:
-        if stream.seekable():
-            return stream
+        if stream.seekable():  # type: ignore[attr-defined]  # absent on some streams: caught below
+            return stream  # type: ignore[return-value]  # a seekable stream is a file object
     except (AttributeError, ValueError):
         pass
     spool = tempfile.SpooledTemporaryFile(max_size=_SPOOL)  # noqa: SIM115 - returned to the caller, closed with it
     while chunk := stream.read(1 << 20):
         spool.write(chunk)
     spool.seek(0)
-    return spool  # type: ignore[return-value]
+    return spool  # type: ignore[return-value]  # a binary file object, not typed as BinaryIO by typeshed
 
 
 def read_zip(stream: BinaryIO, limits: Limits, where: str) -> Iterator[Member]:
@@ -200,7 +209,6 @@ def read_tar(stream: BinaryIO, limits: Limits, where: str) -> Iterator[Member]:
             # Spool: a streamed tar member is only readable until the next member is requested.
             yield posixpath.basename(info.name), _seekable(member), None
     except (tarfile.TarError, OSError, EOFError) as exc:
-        yield where, None, Reject(f"{where} after member {count}", "corrupt_archive",
-                                  f"tar stream broken: {exc}")
+        yield where, None, Reject(f"{where} after member {count}", "corrupt_archive", f"tar stream broken: {exc}")
     finally:
         tf.close()

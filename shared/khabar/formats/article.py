@@ -43,8 +43,12 @@ def validate(article: Article, limits: Limits) -> Article | Reject:
         return Reject(article.locator, "empty_body", "body is empty or white space only", excerpt(body))
     size = len(body.encode("utf-8"))
     if size > limits.max_article_bytes:
-        return Reject(article.locator, "too_large",
-                      f"body is {size} bytes; the limit is {limits.max_article_bytes}", excerpt(body))
+        return Reject(
+            article.locator,
+            "too_large",
+            f"body is {size} bytes; the limit is {limits.max_article_bytes}",
+            excerpt(body),
+        )
     if arabic_ratio(body) < 0.3:
         return Reject(article.locator, "not_arabic", "fewer than 30% of the letters are Arabic", excerpt(body))
     return article
@@ -53,8 +57,7 @@ def validate(article: Article, limits: Limits) -> Article | Reject:
 def from_record(rec: Any, locator: str, limits: Limits) -> Article | Reject:
     """A JSON record {id, title, body|text, source?, published?, url?} to an Article."""
     if not isinstance(rec, dict):
-        return Reject(locator, "not_an_object", f"expected a JSON object, got {type(rec).__name__}",
-                      excerpt(str(rec)))
+        return Reject(locator, "not_an_object", f"expected a JSON object, got {type(rec).__name__}", excerpt(str(rec)))
     body = rec.get("body", rec.get("text"))
     if body is None:
         return Reject(locator, "missing_body", "record has neither 'body' nor 'text'", excerpt(str(rec)))

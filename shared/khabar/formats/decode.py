@@ -16,8 +16,19 @@ _BOMS = (
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
 # Encodings we accept from detection: the ones Arabic text is really written in.
-_ACCEPTED = {"cp1256", "windows-1256", "iso8859_6", "utf_16", "utf_16_le", "utf_16_be", "utf_8", "ascii",
-             "mac_arabic", "cp720", "cp864"}
+_ACCEPTED = {
+    "cp1256",
+    "windows-1256",
+    "iso8859_6",
+    "utf_16",
+    "utf_16_le",
+    "utf_16_be",
+    "utf_8",
+    "ascii",
+    "mac_arabic",
+    "cp720",
+    "cp864",
+}
 
 
 class DecodeError(ValueError):

@@ -6,9 +6,9 @@ import codecs
 import io
 import json
 from collections.abc import Iterator
-from typing import BinaryIO
 
 from khabar.config import Limits
+from khabar.formats.archives import ByteStream
 from khabar.formats.article import excerpt, from_record
 from khabar.formats.decode import DecodeError, decode_bytes
 from khabar.models import Article, Reject
@@ -40,7 +40,7 @@ def _file_encoding(head: bytes) -> str:
         return "utf-8"
 
 
-def _lines(stream: BinaryIO, limit: int) -> Iterator[tuple[bytes | None, int]]:
+def _lines(stream: io.BufferedReader, limit: int) -> Iterator[tuple[bytes | None, int]]:
     """Yield (line, line_number); a line over `limit` bytes is yielded as None and skipped."""
     number = 0
     while True:
@@ -58,7 +58,7 @@ def _lines(stream: BinaryIO, limit: int) -> Iterator[tuple[bytes | None, int]]:
         yield line, number
 
 
-def read_jsonl(stream: BinaryIO, limits: Limits, where: str) -> Iterator[Article | Reject]:
+def read_jsonl(stream: ByteStream, limits: Limits, where: str) -> Iterator[Article | Reject]:
     buffered = stream if isinstance(stream, io.BufferedReader) else io.BufferedReader(_Raw(stream), _CHUNK)
     head = buffered.peek(_CHUNK)[:_CHUNK]
     if not head:
@@ -84,8 +84,7 @@ def read_jsonl(stream: BinaryIO, limits: Limits, where: str) -> Iterator[Article
         try:
             line = raw.decode("utf-8" if encoding == "utf-8-sig" else encoding)
         except UnicodeDecodeError as exc:
-            yield Reject(loc, "undecodable", f"invalid {encoding} at byte {exc.start}: {exc.reason}",
-                         excerpt(raw))
+            yield Reject(loc, "undecodable", f"invalid {encoding} at byte {exc.start}: {exc.reason}", excerpt(raw))
             continue
         if line.strip():
             seen_any = True
@@ -108,13 +107,13 @@ def _record(line: str, loc: str, limits: Limits) -> Iterator[Article | Reject]:
 class _Raw(io.RawIOBase):
     """Adapts any object with read(n) (gzip, S3 streaming bodies) to a raw stream for buffering."""
 
-    def __init__(self, inner: BinaryIO) -> None:
+    def __init__(self, inner: ByteStream) -> None:
         self._inner = inner
 
     def readable(self) -> bool:
         return True
 
-    def readinto(self, b: bytearray | memoryview) -> int:  # type: ignore[override]
+    def readinto(self, b: bytearray | memoryview) -> int:  # type: ignore[override]  # typeshed: any buffer
         data = self._inner.read(len(b))
         n = len(data)
         b[:n] = data

@@ -24,7 +24,6 @@ replaces the stale rows, see 2.) or until the pipeline calls `evict_upload` righ
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
@@ -33,14 +32,16 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from khabar.lake import layout
+from khabar.lake.layout import safe_dt, upload_stem
 from khabar.lake.schema import schema
-from khabar.lake.store import COMPRESSION, Lake, safe_dt, upload_stem
+from khabar.lake.store import COMPRESSION, Lake
 
 __all__ = ["compact_day", "compact_table", "evict_upload", "TableCompaction", "COMPACT_TABLES", "PREFIX"]
 
 COMPACT_TABLES = ("entities", "figures", "articles")  # articles last: its old files map rows to uploads
-PREFIX = "part-compacted-"
-SIDECAR = "_compaction.json"
+PREFIX = layout.COMPACTED_PREFIX
+SIDECAR = layout.SIDECAR
 TARGET_BYTES = 128 * 2**20
 ROW_GROUP = 65_536
 # Sort keys chosen for row-group pruning on the usual filters (source, entity, metric).
@@ -68,15 +69,6 @@ class TableCompaction:
         return asdict(self)
 
 
-def _name(path: str) -> str:
-    return path.rsplit("/", 1)[-1]
-
-
-def _stem_of_part(path: str) -> str:
-    # part-<stem>-<nnnnn>.parquet
-    return _name(path)[len("part-") :].rsplit("-", 1)[0]
-
-
 def _sort_indices(data: pa.Table, keys: list[str]) -> pa.Array:
     if int(pa.__version__.split(".")[0]) >= 25:  # null placement moved into each sort key
         return pc.sort_indices(data, sort_keys=[(k, "ascending", "at_end") for k in keys])
@@ -90,12 +82,7 @@ def _read(lake: Lake, table: str, paths: Iterable[str]) -> pa.Table:
 
 
 def _sidecar(lake: Lake, table: str, day: str) -> dict[str, object]:
-    path = f"{lake.partition_dir(table, day)}/{SIDECAR}"
-    try:
-        with lake.fs.open_input_stream(path) as fh:
-            return json.loads(fh.read().decode("utf-8"))
-    except (FileNotFoundError, OSError):
-        return {}
+    return lake.read_json(lake.sidecar_path(table, day)) or {}
 
 
 def _manifest_times(lake: Lake, day: str) -> dict[str, str]:
@@ -130,12 +117,12 @@ def compact_table(
     """Compact one table partition (see the module docstring for the protocol)."""
     safe_dt(day)
     parts = lake.parts(table, day)
-    old = [p for p in parts if _name(p).startswith(PREFIX)]
+    old = [p for p in parts if layout.is_compacted(p)]
     live = [p for p in parts if p not in old]
     side = _sidecar(lake, table, day)
-    recorded: dict[str, str | None] = dict(side.get("stems", {}))  # type: ignore[arg-type]
+    recorded: dict[str, str | None] = dict(side.get("stems", {}))  # type: ignore[call-overload]  # JSON object
     times = _manifest_times(lake, day) if manifest_times is None else manifest_times
-    live_stems = sorted({_stem_of_part(p) for p in live})
+    live_stems = sorted({s for p in live if (s := layout.stem_of(p))})
     stale = {s for s, t in recorded.items() if t != times.get(s)} | set(live_stems) | set(evict)
     if not live and not stale:
         return TableCompaction(
@@ -147,9 +134,9 @@ def compact_table(
     if stale and kept.num_rows:
         # Filter by the rows' own uploads, not only the sidecar: after a crash between moving the new
         # files and writing the sidecar, absorbed parts are still live and must not count twice.
-        stems = _row_stems(table, kept, art_stems if art_stems is not None else _article_stems(lake, day))
-        replaced = sorted({s for s in stems if s in stale})  # type: ignore[misc]
-        kept = kept.filter(pa.array([s not in stale for s in stems], pa.bool_()))
+        row_stems = _row_stems(table, kept, art_stems if art_stems is not None else _article_stems(lake, day))
+        replaced = sorted({s for s in row_stems if s is not None and s in stale})
+        kept = kept.filter(pa.array([s not in stale for s in row_stems], pa.bool_()))
     fresh = _read(lake, table, live)
     data = pa.concat_tables([kept, fresh])
     order = _sort_indices(data, SORT_KEYS[table])
@@ -163,7 +150,7 @@ def compact_table(
     token = uuid.uuid4().hex[:8]
     tmps: list[str] = []
     for n, start in enumerate(range(0, data.num_rows, per_file)):
-        tmp = f"{base}/_tmp-compacted-{token}-{n:05d}.parquet"
+        tmp = layout.tmp_compacted(lake.root, table, day, token, n)
         pq.write_table(
             data.slice(start, per_file),
             tmp,
@@ -177,27 +164,24 @@ def compact_table(
         if back.num_rows != kept.num_rows + fresh.num_rows or not back.equals(data):
             raise CompactionError(f"{table} dt={day}: written files differ from the input; old parts kept")
     except BaseException:
-        for t in tmps:
-            lake.fs.delete_file(t)
+        lake.delete(tmps)
         raise
 
-    finals = [f"{base}/{PREFIX}{n:05d}.parquet" for n in range(len(tmps))]
+    finals = [f"{base}/{layout.compacted_name(n)}" for n in range(len(tmps))]
     for tmp, final in zip(tmps, finals, strict=True):
-        lake.fs.move(tmp, final)  # replaces an old compacted file of the same name atomically
-    for p in [*live, *(o for o in old if o not in finals)]:
-        lake.fs.delete_file(p)
+        lake.move(tmp, final)  # replaces an old compacted file of the same name atomically
+    lake.delete([*live, *(o for o in old if o not in finals)])
     stems = {s: t for s, t in recorded.items() if s not in stale}
     stems.update({s: times.get(s) for s in live_stems})
     meta = {
         "table": table,
         "dt": day,
-        "files": [_name(f) for f in finals],
+        "files": [layout.compacted_name(n) for n in range(len(finals))],
         "rows": data.num_rows,
         "sort_by": SORT_KEYS[table],
         "stems": dict(sorted(stems.items())),
     }
-    with lake.fs.open_output_stream(f"{base}/{SIDECAR}") as fh:
-        fh.write(json.dumps(meta, indent=1).encode("utf-8"))
+    lake.write_json(lake.sidecar_path(table, day), meta, indent=1)
     return TableCompaction(table, len(parts), len(finals), data.num_rows, live_stems, replaced)
 
 

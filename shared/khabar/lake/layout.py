@@ -4,6 +4,8 @@
     <root>/<table>/dt=YYYY-MM-DD/part-compacted-<nnnnn>.parquet compaction output
     <root>/<table>/dt=YYYY-MM-DD/part-summary-<nnnnn>.parquet   a summary table's partition
     <root>/<table>/dt=YYYY-MM-DD/_compaction.json               compaction sidecar (which stems it absorbed)
+    <root>/<table>/dt=YYYY-MM-DD/_tmp-compacted-<token>-<nnnnn>.parquet  compaction output before its checks
+    <path>.tmp-<token>                                          a local file being written (renamed on close)
     <root>/_staging/<table>/dt=YYYY-MM-DD/<run>/                Athena UNLOAD target, swapped in after checks
     <root>/_uploads/<stem>.json                                 which dt an upload was last written to
 
@@ -16,11 +18,31 @@ from __future__ import annotations
 
 import hashlib
 import re
+from datetime import UTC, datetime
 
 __all__ = [
-    "COMPACTED_PREFIX", "SIDECAR", "STAGING", "SUMMARY_PREFIX", "UPLOADS", "compacted_name", "dt_of",
-    "is_part", "part_name", "partition", "pointer", "safe_dt", "staging", "stem_of", "summary_name",
-    "table_dir", "upload_stem",
+    "COMPACTED_PREFIX",
+    "SIDECAR",
+    "STAGING",
+    "SUMMARY_PREFIX",
+    "UPLOADS",
+    "compacted_name",
+    "dt_for",
+    "dt_of",
+    "is_compacted",
+    "is_part",
+    "part_name",
+    "partition",
+    "pointer",
+    "safe_dt",
+    "sidecar",
+    "staging",
+    "stem_of",
+    "summary_name",
+    "table_dir",
+    "tmp_compacted",
+    "tmp_file",
+    "upload_stem",
 ]
 
 UPLOADS = "_uploads"
@@ -38,6 +60,11 @@ def safe_dt(dt: str) -> str:
     if not _DT.match(dt):
         raise ValueError(f"partition date must be YYYY-MM-DD, got {dt!r}")
     return dt
+
+
+def dt_for(at: datetime) -> str:
+    """The partition of rows stamped `at`: its UTC date."""
+    return at.astimezone(UTC).date().isoformat()
 
 
 def upload_stem(bucket: str, key: str) -> str:
@@ -68,6 +95,10 @@ def summary_name(n: int) -> str:
     return f"{SUMMARY_PREFIX}{n:05d}.parquet"
 
 
+def is_compacted(path: str) -> bool:
+    return path.rsplit("/", 1)[-1].startswith(COMPACTED_PREFIX)
+
+
 def is_part(name: str) -> bool:
     """A file readers take rows from: `part-*.parquet` (upload, compacted or summary)."""
     return name.startswith("part-") and name.endswith(".parquet")
@@ -79,7 +110,7 @@ def stem_of(path: str) -> str | None:
     name = path.rsplit("/", 1)[-1]
     if not is_part(name):
         return None
-    stem = name[len("part-"):].rsplit("-", 1)[0]
+    stem = name[len("part-") :].rsplit("-", 1)[0]
     return stem if _STEM.match(stem) else None
 
 
@@ -87,6 +118,20 @@ def dt_of(path: str) -> str | None:
     """The partition date of a path (`.../dt=YYYY-MM-DD/...`), None outside partitions."""
     m = _DT_IN_PATH.search(path)
     return m.group(1) if m else None
+
+
+def sidecar(root: str, table: str, dt: str) -> str:
+    return f"{partition(root, table, dt)}/{SIDECAR}"
+
+
+def tmp_compacted(root: str, table: str, dt: str, token: str, n: int) -> str:
+    """A compaction output file before its checks: hidden (`_`), so no reader takes rows from it."""
+    return f"{partition(root, table, dt)}/_tmp-compacted-{token}-{n:05d}.parquet"
+
+
+def tmp_file(path: str, token: str) -> str:
+    """Where a local file is written before its rename: not `*.parquet`, so never read as rows."""
+    return f"{path}.tmp-{token}"
 
 
 def staging(root: str, table: str, dt: str, run: str) -> str:

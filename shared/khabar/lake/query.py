@@ -58,8 +58,14 @@ class LocalAthena:
         paths = self.lake.parts(table)
         if paths:
             part = ds.partitioning(pa.schema([("dt", pa.string())]), flavor="hive")
-            data = ds.dataset(paths, schema=sch, format="parquet", filesystem=self.lake.fs,
-                              partitioning=part, partition_base_dir=self.lake.table_dir(table))
+            data = ds.dataset(
+                paths,
+                schema=sch,
+                format="parquet",
+                filesystem=self.lake.fs,
+                partitioning=part,
+                partition_base_dir=self.lake.table_dir(table),
+            )
         else:
             data = sch.empty_table()
         self._arrow[table] = data
@@ -101,14 +107,17 @@ def _cell(v: Any) -> Any:
 
 def format_result(cols: list[str], rows: list[tuple], fmt: str = "table") -> str:
     if fmt == "json":
+
         def plain(v: Any) -> Any:
             if isinstance(v, datetime | date):
                 return v.isoformat()
             if isinstance(v, Decimal):
                 return float(v)
             return v
-        return "\n".join(json.dumps({c: plain(v) for c, v in zip(cols, r, strict=True)}, ensure_ascii=False)
-                         for r in rows)
+
+        return "\n".join(
+            json.dumps({c: plain(v) for c, v in zip(cols, r, strict=True)}, ensure_ascii=False) for r in rows
+        )
     if fmt == "csv":
         buf = io.StringIO()
         w = csv.writer(buf, lineterminator="\n")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pyarrow as pa
 
-__all__ = ["TABLES", "LAKE_TABLES", "SUMMARY_TABLES", "schema", "glue_columns"]
+__all__ = ["TABLES", "LAKE_TABLES", "SUMMARY_TABLES", "DATA_TABLES", "UPLOAD_TABLES", "schema", "glue_columns"]
 
 _TS = pa.timestamp("ms", tz="UTC")
 
@@ -141,6 +141,9 @@ SUMMARY_TABLES: dict[str, pa.Schema] = {
 }
 
 TABLES: dict[str, pa.Schema] = {**LAKE_TABLES, **SUMMARY_TABLES}
+# What one upload writes: its data tables (an article's rows and the rejects), then its manifest row.
+DATA_TABLES = ("articles", "entities", "figures", "rejects")
+UPLOAD_TABLES = (*DATA_TABLES, "manifests")
 
 
 def schema(table: str) -> pa.Schema:

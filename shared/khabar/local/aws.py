@@ -86,17 +86,22 @@ def load_handler(name: str) -> ModuleType:
 
 def sqs_event(messages: list[dict[str, Any]], queue_arn: str) -> dict[str, Any]:
     """An SQS → Lambda event from received SQS messages, as the event source mapping builds it."""
-    return {"Records": [{
-        "messageId": m["MessageId"],
-        "receiptHandle": m["ReceiptHandle"],
-        "body": m["Body"],
-        "attributes": {k: str(v) for k, v in m.get("Attributes", {}).items()},
-        "messageAttributes": {},
-        "md5OfBody": m.get("MD5OfBody", ""),
-        "eventSource": "aws:sqs",
-        "eventSourceARN": queue_arn,
-        "awsRegion": os.environ.get("AWS_REGION", "us-east-1"),
-    } for m in messages]}
+    return {
+        "Records": [
+            {
+                "messageId": m["MessageId"],
+                "receiptHandle": m["ReceiptHandle"],
+                "body": m["Body"],
+                "attributes": {k: str(v) for k, v in m.get("Attributes", {}).items()},
+                "messageAttributes": {},
+                "md5OfBody": m.get("MD5OfBody", ""),
+                "eventSource": "aws:sqs",
+                "eventSourceARN": queue_arn,
+                "awsRegion": os.environ.get("AWS_REGION", "us-east-1"),
+            }
+            for m in messages
+        ]
+    }
 
 
 class LocalStack:
@@ -114,13 +119,20 @@ class LocalStack:
         self.s3.put_bucket_versioning(Bucket=self.raw_bucket, VersioningConfiguration={"Status": "Enabled"})
         self.dlq_url = self.sqs.create_queue(QueueName=f"{prefix}-extract-dlq")["QueueUrl"]
         self.dlq_arn = self._arn(self.dlq_url)
-        self.queue_url = self.sqs.create_queue(QueueName=f"{prefix}-extract", Attributes={
-            "VisibilityTimeout": "1",
-            "RedrivePolicy": json.dumps({"deadLetterTargetArn": self.dlq_arn, "maxReceiveCount": max_receives}),
-        })["QueueUrl"]
+        self.queue_url = self.sqs.create_queue(
+            QueueName=f"{prefix}-extract",
+            Attributes={
+                "VisibilityTimeout": "1",
+                "RedrivePolicy": json.dumps({"deadLetterTargetArn": self.dlq_arn, "maxReceiveCount": max_receives}),
+            },
+        )["QueueUrl"]
         self.queue_arn = self._arn(self.queue_url)
-        self.s3.put_bucket_notification_configuration(Bucket=self.raw_bucket, NotificationConfiguration={
-            "QueueConfigurations": [{"QueueArn": self.queue_arn, "Events": ["s3:ObjectCreated:*"]}]})
+        self.s3.put_bucket_notification_configuration(
+            Bucket=self.raw_bucket,
+            NotificationConfiguration={
+                "QueueConfigurations": [{"QueueArn": self.queue_arn, "Events": ["s3:ObjectCreated:*"]}]
+            },
+        )
         self.lake_uri = f"s3://{self.lake_bucket}"
         os.environ["LAKE_URI"] = self.lake_uri
 
@@ -131,11 +143,13 @@ class LocalStack:
         self.s3.put_object(Bucket=self.raw_bucket, Key=key, Body=data)
 
     def receive(self, max_messages: int = 10, wait: int = 0) -> list[dict[str, Any]]:
-        return self.sqs.receive_message(QueueUrl=self.queue_url, MaxNumberOfMessages=max_messages,
-                                        WaitTimeSeconds=wait, AttributeNames=["All"]).get("Messages", [])
+        return self.sqs.receive_message(
+            QueueUrl=self.queue_url, MaxNumberOfMessages=max_messages, WaitTimeSeconds=wait, AttributeNames=["All"]
+        ).get("Messages", [])
 
-    def drain(self, handler: Callable[[dict[str, Any], Any], dict[str, Any]], batch_size: int = 10,
-              max_rounds: int = 1000) -> dict[str, int]:
+    def drain(
+        self, handler: Callable[[dict[str, Any], Any], dict[str, Any]], batch_size: int = 10, max_rounds: int = 1000
+    ) -> dict[str, int]:
         """Poll the queue and invoke `handler` like Lambda's SQS event source: delete the messages
         that succeeded, leave failed ones to become visible again (and reach the DLQ)."""
         stats = {"invocations": 0, "messages": 0, "failed": 0}
@@ -161,20 +175,27 @@ class LocalStack:
             stats["failed"] += len(failed)
             done = [m for m in msgs if m["MessageId"] not in failed]
             for i in range(0, len(done), 10):
-                self.sqs.delete_message_batch(QueueUrl=self.queue_url, Entries=[
-                    {"Id": str(j), "ReceiptHandle": m["ReceiptHandle"]} for j, m in enumerate(done[i:i + 10])])
+                self.sqs.delete_message_batch(
+                    QueueUrl=self.queue_url,
+                    Entries=[
+                        {"Id": str(j), "ReceiptHandle": m["ReceiptHandle"]} for j, m in enumerate(done[i : i + 10])
+                    ],
+                )
         return stats
 
     def in_flight(self) -> int:
-        attrs = self.sqs.get_queue_attributes(QueueUrl=self.queue_url, AttributeNames=[
-            "ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"])["Attributes"]
+        attrs = self.sqs.get_queue_attributes(
+            QueueUrl=self.queue_url,
+            AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
+        )["Attributes"]
         return int(attrs["ApproximateNumberOfMessages"]) + int(attrs["ApproximateNumberOfMessagesNotVisible"])
 
     def dlq_messages(self) -> list[dict[str, Any]]:
         out: list[dict[str, Any]] = []
         while True:
-            got = self.sqs.receive_message(QueueUrl=self.dlq_url, MaxNumberOfMessages=10,
-                                           VisibilityTimeout=30).get("Messages", [])
+            got = self.sqs.receive_message(QueueUrl=self.dlq_url, MaxNumberOfMessages=10, VisibilityTimeout=30).get(
+                "Messages", []
+            )
             if not got:
                 return out
             out.extend(got)

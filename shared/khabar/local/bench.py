@@ -22,6 +22,7 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import cast
 
 from khabar.kit import kit_dir
 from khabar.local.aws import REPO_ROOT
@@ -86,8 +87,11 @@ def _fresh_process_init(runs: int) -> dict[str, float]:
         a, b = out.stdout.split()
         imports.append(float(a))
         firsts.append(float(b))
-    return {"import_s": statistics.median(imports), "first_extract_s": statistics.median(firsts),
-            "init_total_s": statistics.median(i + f for i, f in zip(imports, firsts, strict=True))}
+    return {
+        "import_s": statistics.median(imports),
+        "first_extract_s": statistics.median(firsts),
+        "init_total_s": statistics.median(i + f for i, f in zip(imports, firsts, strict=True)),
+    }
 
 
 def run_bench(target_mb: float = 2.0, runs: int = 5, init_runs: int = 5) -> dict[str, object]:
@@ -95,15 +99,19 @@ def run_bench(target_mb: float = 2.0, runs: int = 5, init_runs: int = 5) -> dict
     from khabar.extract import extract
     from khabar.figures import extract_figures
     from khabar.lake.store import Lake
-    from khabar.pipeline import Upload, process_upload
+    from khabar.models import Upload
+    from khabar.pipeline import process_upload
     from khabar.text import normalize
 
     bodies, where = load_corpus(int(target_mb * 1_000_000))
     nbytes = sum(len(b.encode("utf-8")) for b in bodies)
     results: dict[str, object] = {
-        "date": datetime.now(UTC).date().isoformat(), "machine": f"{platform.machine()} "
-        f"{os.cpu_count()} cpu, Python {platform.python_version()}", "corpus": where,
-        "corpus_mb": round(nbytes / 1e6, 3), "articles": len(bodies), "runs": runs,
+        "date": datetime.now(UTC).date().isoformat(),
+        "machine": f"{platform.machine()} {os.cpu_count()} cpu, Python {platform.python_version()}",
+        "corpus": where,
+        "corpus_mb": round(nbytes / 1e6, 3),
+        "articles": len(bodies),
+        "runs": runs,
     }
     stages: dict[str, Callable[[], object]] = {
         "normalise": lambda: [normalize(b) for b in bodies],
@@ -113,7 +121,8 @@ def run_bench(target_mb: float = 2.0, runs: int = 5, init_runs: int = 5) -> dict
     }
     upload_bytes = b"".join(
         json.dumps({"id": str(i), "title": "", "body": b}, ensure_ascii=False).encode() + b"\n"
-        for i, b in enumerate(bodies))
+        for i, b in enumerate(bodies)
+    )
     tmp = tempfile.mkdtemp(prefix="khabar-bench-")
     lake = Lake.open(tmp)
 
@@ -125,17 +134,23 @@ def run_bench(target_mb: float = 2.0, runs: int = 5, init_runs: int = 5) -> dict
     table = {}
     for name, fn in stages.items():
         sec = _median_time(fn, runs)
-        table[name] = {"seconds": round(sec, 4), "mb_per_s": round(nbytes / 1e6 / sec, 3),
-                       "articles_per_s": round(len(bodies) / sec, 1),
-                       "ms_per_article": round(sec * 1000 / len(bodies), 3)}
+        table[name] = {
+            "seconds": round(sec, 4),
+            "mb_per_s": round(nbytes / 1e6 / sec, 3),
+            "articles_per_s": round(len(bodies) / sec, 1),
+            "ms_per_article": round(sec * 1000 / len(bodies), 3),
+        }
     results["stages"] = table
     # Bytes per article from the distinct articles only: repeats would compress unrealistically well.
     unique = list(dict.fromkeys(bodies))
     size_lake = Lake.open(tempfile.mkdtemp(prefix="khabar-bench-size-"))
-    once = b"".join(json.dumps({"id": str(i), "title": "", "body": b}, ensure_ascii=False).encode() + b"\n"
-                    for i, b in enumerate(unique))
-    process_upload(Upload("bench", "size.jsonl", modified=datetime(2026, 1, 1, tzinfo=UTC)), io.BytesIO(once),
-                   size_lake)
+    once = b"".join(
+        json.dumps({"id": str(i), "title": "", "body": b}, ensure_ascii=False).encode() + b"\n"
+        for i, b in enumerate(unique)
+    )
+    process_upload(
+        Upload("bench", "size.jsonl", modified=datetime(2026, 1, 1, tzinfo=UTC)), io.BytesIO(once), size_lake
+    )
     parquet = sum(p.stat().st_size for p in Path(size_lake.root).rglob("*.parquet") if "manifests" not in p.parts)
     results["parquet_bytes_per_article"] = round(parquet / len(unique), 1)
     results["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
@@ -146,16 +161,21 @@ def run_bench(target_mb: float = 2.0, runs: int = 5, init_runs: int = 5) -> dict
 
 def _print_table(r: dict[str, object]) -> None:
     print(f"khabar bench — {r['date']} — {r['machine']}")
-    print(f"corpus: {r['corpus']}, repeated to {r['corpus_mb']} MB ({r['articles']} articles); "
-          f"median of {r['runs']} runs after a warm-up")
+    print(
+        f"corpus: {r['corpus']}, repeated to {r['corpus_mb']} MB ({r['articles']} articles); "
+        f"median of {r['runs']} runs after a warm-up"
+    )
     print(f"{'stage':<20} {'MB/s':>8} {'articles/s':>11} {'ms/article':>11}")
-    for name, s in r["stages"].items():  # type: ignore[union-attr]
+    stages = cast(dict[str, dict[str, float]], r["stages"])
+    for name, s in stages.items():
         print(f"{name:<20} {s['mb_per_s']:>8.2f} {s['articles_per_s']:>11.1f} {s['ms_per_article']:>11.3f}")
     print(f"peak RSS: {r['peak_rss_mb']} MB; Parquet: {r['parquet_bytes_per_article']} bytes/article")
     if "cold_start" in r:
-        c = r["cold_start"]
-        print(f"cold start (fresh process, median): handler import {c['import_s']:.3f} s, "  # type: ignore[index]
-              f"first extract (model load) {c['first_extract_s']:.3f} s, total {c['init_total_s']:.3f} s")  # type: ignore[index]
+        c = cast(dict[str, float], r["cold_start"])
+        print(
+            f"cold start (fresh process, median): handler import {c['import_s']:.3f} s, "
+            f"first extract (model load) {c['first_extract_s']:.3f} s, total {c['init_total_s']:.3f} s"
+        )
 
 
 def main(argv: list[str] | None = None) -> int:

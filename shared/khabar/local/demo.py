@@ -8,6 +8,7 @@ lands in the lake bucket, and Athena SQL runs locally through sqlglot → DuckDB
 from __future__ import annotations
 
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 from khabar.local.aws import REPO_ROOT, LocalStack, load_handler, moto_server
@@ -45,15 +46,19 @@ def run_demo(out_dir: str = "out/demo") -> int:
     with moto_server() as url:
         _say(f"▶ moto server (S3 + SQS) on {url}")
         stack = LocalStack(prefix="khabar-demo")
-        _say(f"▶ created s3://{stack.raw_bucket} → SQS {stack.queue_arn.rsplit(':', 1)[-1]} "
-             f"(DLQ after 3 receives), lake s3://{stack.lake_bucket}")
+        _say(
+            f"▶ created s3://{stack.raw_bucket} → SQS {stack.queue_arn.rsplit(':', 1)[-1]} "
+            f"(DLQ after 3 receives), lake s3://{stack.lake_bucket}"
+        )
         for p in samples:
             stack.upload(f"incoming/{p.name}", p.read_bytes())
         _say(f"▶ uploaded {len(samples)} sample batches: {', '.join(p.name for p in samples)}")
         handler = load_handler("extract").lambda_handler
         stats = stack.drain(handler)
-        _say(f"▶ extract handler: {stats['invocations']} invocation(s), {stats['messages']} SQS message(s), "
-             f"{stats['failed']} failed")
+        _say(
+            f"▶ extract handler: {stats['invocations']} invocation(s), {stats['messages']} SQS message(s), "
+            f"{stats['failed']} failed"
+        )
         engine = LocalAthena(stack.lake_uri)
         for title, sql in DEMO_QUERIES.items():
             cols, rows = engine.execute(sql)
@@ -64,20 +69,16 @@ def run_demo(out_dir: str = "out/demo") -> int:
 
 
 def _finish_demo(lake_uri: str, out_dir: str) -> None:
-    """Nightly aggregation and report for the demo day, when those modules are present."""
-    try:
-        from khabar.nightly.local import run_aggregation
-        from khabar.nightly.report import write_report
-    except ImportError:
-        return
-    from datetime import UTC, datetime
-
+    """The nightly job on the demo's day (the partition the extract handler just wrote), with its
+    report written into `out_dir`."""
+    from khabar.lake.layout import dt_for
     from khabar.lake.store import Lake
+    from khabar.nightly.job import run_nightly
+    from khabar.nightly.local import LocalEngine
+    from khabar.nightly.publish import FolderPublisher
 
     lake = Lake.open(lake_uri)
-    day = datetime.now(UTC).date().isoformat()
-    summary = run_aggregation(lake, day)
-    _say(f"\n▶ nightly aggregation for {day}: {summary}")
-    out = Path(out_dir).resolve()
-    paths = write_report(lake, day, out)
-    _say(f"▶ nightly report: {paths['html'] if isinstance(paths, dict) else paths}")
+    day = dt_for(datetime.now(UTC))
+    result = run_nightly(lake, day, LocalEngine(lake), FolderPublisher(Path(out_dir)))
+    _say(f"\n▶ nightly aggregation for {day}: {result.as_dict()}")
+    _say(f"▶ nightly report: {result.published.location if result.published else None}")

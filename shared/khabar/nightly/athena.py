@@ -1,6 +1,8 @@
-"""Athena in AWS: run the project's SQL files with ExecutionParameters and write summary partitions.
+"""Athena in AWS: run the project's SQL files with ExecutionParameters (`AthenaRunner`) and the
+nightly job's engine on it (`AthenaEngine`).
 
-Idempotent partition write (`write_partition`): UNLOAD into a fresh staging prefix, then swap.
+Idempotent partition write (`AthenaEngine.write_partition`): UNLOAD into a fresh staging prefix,
+check, then swap.
 - Why not INSERT INTO: it only appends; re-running a night would duplicate the day's rows, and
   partition projection fixes each partition's location, so there is no location to swap.
 - Why not UNLOAD straight into `<table>/dt=D/`: UNLOAD refuses a non-empty target, so the partition
@@ -8,41 +10,43 @@ Idempotent partition write (`write_partition`): UNLOAD into a fresh staging pref
   half-written) for readers. Athena also names its output files itself, while the lake (and the
   report that reads it with pyarrow) lists `part-*.parquet`.
 So each run UNLOADs to `_staging/<table>/dt=D/<uuid>/` (always empty; `_` keeps it out of every
-table location), and only after the query SUCCEEDED copies the files to
-`<table>/dt=D/part-summary-NNNNN.parquet` (each copy replaces the same-named old object
-atomically) and deletes the partition's other objects and the staging prefix: write new, then
-remove old, as locally. A failure before the copy leaves the old partition intact.
+table location), and only after the query SUCCEEDED and every staged file holds the table's columns
+(in its order, castable to its types) copies the files to `<table>/dt=D/part-summary-NNNNN.parquet`
+(each copy replaces the same-named old object atomically) and deletes the partition's other
+objects; the staging prefix is deleted in every case. Write new, then remove old, as locally. A
+failure before the copy leaves the old partition intact.
+
+Queries whose rows the job reads back (the report's trends, `AthenaEngine.query`) are UNLOADed the
+same way to `_staging/<query name>/dt=D/<uuid>/`, read with pyarrow and deleted.
 """
 
 from __future__ import annotations
 
-import re
 import time
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
-from khabar.lake.store import safe_dt
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from khabar.lake import layout
+from khabar.lake.layout import summary_name
+from khabar.lake.schema import schema as table_schema
+from khabar.lake.store import Lake
+from khabar.nightly.job import Written, conform
 from khabar.sql import Statement
 
-__all__ = ["AthenaRunner", "AthenaQueryError", "write_partition", "split_s3_uri"]
+__all__ = ["AthenaEngine", "AthenaRunner", "AthenaQueryError", "StagedOutputError"]
 
 _DONE = {"SUCCEEDED", "FAILED", "CANCELLED"}
-_TABLE = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
 class AthenaQueryError(RuntimeError):
     def __init__(self, query_id: str, state: str, reason: str) -> None:
         super().__init__(f"Athena query {query_id} {state}: {reason}")
         self.query_id, self.state, self.reason = query_id, state, reason
-
-
-def split_s3_uri(uri: str) -> tuple[str, str]:
-    """'s3://bucket/a/b/' → ('bucket', 'a/b') (prefix without slashes at either end)."""
-    if not uri.startswith("s3://"):
-        raise ValueError(f"not an s3:// URI: {uri!r}")
-    bucket, _, prefix = uri[5:].partition("/")
-    return bucket, prefix.strip("/")
 
 
 class AthenaRunner:
@@ -105,40 +109,81 @@ class AthenaRunner:
         return self.run(stmt.sql, stmt.athena_parameters(values))
 
 
-def _keys(s3: Any, bucket: str, prefix: str) -> list[str]:
-    keys: list[str] = []
-    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
-        keys += [o["Key"] for o in page.get("Contents", [])]
-    return sorted(keys)
+class StagedOutputError(RuntimeError):
+    """An UNLOAD's files do not hold the expected columns; the partition was left as it was."""
 
 
-def _delete(s3: Any, bucket: str, keys: Sequence[str]) -> None:
-    for i in range(0, len(keys), 1000):
-        s3.delete_objects(
-            Bucket=bucket, Delete={"Objects": [{"Key": k} for k in keys[i : i + 1000]], "Quiet": True}
-        )
+class AthenaEngine:
+    """The nightly job's engine in AWS (see the module docstring). S3 objects are handled with
+    boto3 by key: pyarrow's filesystem would leave empty "folder" marker objects behind."""
 
+    def __init__(self, runner: AthenaRunner, lake: Lake, s3: Any = None) -> None:
+        if lake.is_local:
+            raise ValueError("Athena needs an s3:// lake")
+        if s3 is None:
+            import boto3
 
-def write_partition(
-    runner: AthenaRunner, s3: Any, lake_uri: str, table: str, day: str, stmt: Statement
-) -> dict[str, Any]:
-    """Replace `<lake>/<table>/dt=<day>/` with the rows of `stmt` (see the module docstring)."""
-    safe_dt(day)
-    if not _TABLE.match(table):
-        raise ValueError(f"bad table name {table!r}")
-    bucket, root = split_s3_uri(lake_uri)
-    base = f"{root}/" if root else ""
-    staging = f"{base}_staging/{table}/dt={day}/{uuid.uuid4().hex}/"
-    part_prefix = f"{base}{table}/dt={day}/"
-    # The location is built from configuration, a validated date and a uuid; values go in parameters.
-    query = (
-        f"UNLOAD ({stmt.sql})\nTO 's3://{bucket}/{staging}'\nWITH (format = 'PARQUET', compression = 'ZSTD')"
-    )
-    query_id = runner.run(query, stmt.athena_parameters({"dt": day}))
-    staged = [k for k in _keys(s3, bucket, staging) if not k.endswith("/")]
-    new = [f"{part_prefix}part-summary-{i:05d}.parquet" for i in range(len(staged))]
-    for src, dst in zip(staged, new, strict=True):
-        s3.copy_object(Bucket=bucket, Key=dst, CopySource={"Bucket": bucket, "Key": src})
-    _delete(s3, bucket, [k for k in _keys(s3, bucket, part_prefix) if k not in new])
-    _delete(s3, bucket, _keys(s3, bucket, staging))
-    return {"table": table, "query_id": query_id, "files": len(new)}
+            s3 = boto3.client("s3")
+        self.runner, self.lake, self.s3 = runner, lake, s3
+        self.bucket = lake.root.split("/", 1)[0]
+
+    # -- the Engine protocol (khabar.nightly.job) ----------------------------------------------------
+
+    def write_partition(self, table: str, day: str, stmt: Statement) -> Written:
+        """UNLOAD into a fresh staging folder; check every staged file against the table's schema;
+        only then copy them to `part-summary-NNNNN.parquet` and delete the partition's other objects."""
+        with self._unload(stmt, table, day) as (query_id, staged):
+            rows = sum(t.num_rows for t in self._read(stmt, staged, table_schema(table)))
+            partition = self._key(self.lake.partition_dir(table, day))
+            new = [f"{partition}/{summary_name(i)}" for i in range(len(staged))]
+            for src, dst in zip(staged, new, strict=True):
+                self.s3.copy_object(Bucket=self.bucket, Key=dst, CopySource={"Bucket": self.bucket, "Key": src})
+            self._delete([k for k in self._list(partition) if k not in new])
+        return Written(table, rows, len(new), query_id)
+
+    def query(self, stmt: Statement, day: str, schema: pa.Schema) -> pa.Table:
+        """UNLOAD into a fresh staging folder and read the files back."""
+        with self._unload(stmt, stmt.name, day) as (_, staged):
+            return pa.concat_tables([schema.empty_table(), *self._read(stmt, staged, schema)])
+
+    # -- S3, by key --------------------------------------------------------------------------------
+
+    def _key(self, path: str) -> str:
+        """A lake path (`bucket/prefix/...`, from khabar.lake.layout) as an S3 key of the lake bucket."""
+        return path.split("/", 1)[1]
+
+    @contextmanager
+    def _unload(self, stmt: Statement, name: str, day: str) -> Iterator[tuple[str, list[str]]]:
+        """Run `stmt` for `day` as an UNLOAD into an always-new staging folder; yields the query id
+        and the keys of its data files, and deletes the folder afterwards, whatever happened."""
+        staging = layout.staging(self.lake.root, name, day, uuid.uuid4().hex)
+        folder = self._key(staging)
+        # The location is built from configuration, a validated date and a uuid; values go in parameters.
+        query = f"UNLOAD ({stmt.sql})\nTO '{self.lake.url(staging)}/'\nWITH (format = 'PARQUET', compression = 'ZSTD')"
+        try:
+            query_id = self.runner.run(query, stmt.athena_parameters({"dt": day}))
+            yield query_id, [k for k in self._list(folder) if not k.endswith("/")]
+        finally:  # a failed UNLOAD may leave partial files too (Athena does not delete them)
+            self._delete(self._list(folder))
+
+    def _read(self, stmt: Statement, keys: Sequence[str], schema: pa.Schema) -> list[pa.Table]:
+        tables = []
+        for key in keys:
+            body = self.s3.get_object(Bucket=self.bucket, Key=key)["Body"].read()
+            try:
+                tables.append(conform(stmt, pq.read_table(pa.BufferReader(body)), schema))
+            except (ValueError, pa.ArrowException) as exc:
+                raise StagedOutputError(f"UNLOAD output s3://{self.bucket}/{key}: {exc}") from None
+        return tables
+
+    def _list(self, folder: str) -> list[str]:
+        keys: list[str] = []
+        for page in self.s3.get_paginator("list_objects_v2").paginate(Bucket=self.bucket, Prefix=f"{folder}/"):
+            keys += [o["Key"] for o in page.get("Contents", [])]
+        return sorted(keys)
+
+    def _delete(self, keys: Sequence[str]) -> None:
+        for i in range(0, len(keys), 1000):
+            self.s3.delete_objects(
+                Bucket=self.bucket, Delete={"Objects": [{"Key": k} for k in keys[i : i + 1000]], "Quiet": True}
+            )

@@ -1,56 +1,127 @@
-"""The nightly job in AWS (behind functions/aggregate): summaries on Athena, optional compaction,
-the report to `reports/dt=D/` and a short SNS message with its link."""
+"""The nightly job, one for every caller: the aggregate Lambda (Athena, S3 + SNS), `khabar aggregate`
+and `khabar report` (DuckDB, a folder) and the demo.
+
+    run_nightly(lake, day, engine, publisher)
+      1. each summary table's partition for the day from `sql/summaries/<table>.sql` (the engine);
+      2. optionally, compaction of the day's extract tables (`khabar.lake.compaction`);
+      3. the report (`khabar.nightly.report`, trends from the SQL views, run by the engine), handed
+         to the publisher.
+
+Where the SQL runs is an `Engine` (Athena: UNLOAD + verified swap, `khabar.nightly.athena`; DuckDB:
+replace the partition, `khabar.nightly.local`); where the report goes is a `Publisher`
+(`khabar.nightly.publish`).
+"""
 
 from __future__ import annotations
 
-import os
-import tempfile
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
+
+import pyarrow as pa
 
 from khabar import sql
+from khabar.lake.compaction import TableCompaction, compact_day
+from khabar.lake.layout import safe_dt
 from khabar.lake.schema import SUMMARY_TABLES
-from khabar.lake.store import Lake, safe_dt
-from khabar.nightly.athena import AthenaRunner, split_s3_uri, write_partition
+from khabar.lake.store import Lake
+from khabar.nightly.report import ReportFile, render_report
 
-__all__ = ["NightlyConfig", "target_day", "run_nightly"]
-
-_CONTENT_TYPES = {
-    "html": "text/html; charset=utf-8",
-    "json": "application/json; charset=utf-8",
-    "csv": "text/csv; charset=utf-8",
-}
-# S3 caps presigned links at 7 days; signed with the function role's temporary credentials a
-# link stops working when those expire (hours), so the message also carries the s3:// location.
-LINK_SECONDS = 7 * 24 * 3600
+__all__ = [
+    "Engine",
+    "Publisher",
+    "Written",
+    "Published",
+    "NightlyResult",
+    "conform",
+    "day_before",
+    "target_day",
+    "run_nightly",
+    "report_day",
+]
 
 
 @dataclass(frozen=True, slots=True)
-class NightlyConfig:
-    lake_uri: str
-    workgroup: str
-    database: str
-    reports_uri: str
-    topic_arn: str | None = None
-    compact: bool = False
+class Written:
+    """One summary partition written by an engine."""
 
-    @classmethod
-    def from_env(cls) -> NightlyConfig:
-        return cls(
-            lake_uri=os.environ["LAKE_URI"],
-            workgroup=os.environ.get("ATHENA_WORKGROUP", "primary"),
-            database=os.environ["ATHENA_DATABASE"],
-            reports_uri=os.environ["REPORTS_URI"],
-            topic_arn=os.environ.get("REPORT_TOPIC_ARN") or None,
-            compact=os.environ.get("COMPACT", "") in ("1", "true", "yes"),
-        )
+    table: str
+    rows: int
+    files: int
+    query_id: str | None = None  # Athena's, for the logs and the Lambda's answer
 
 
-def target_day(event: dict[str, Any] | None, now: datetime | None = None) -> str:
-    """The event's "date" (a manual run), else the day before the schedule's time (EventBridge
-    Scheduler's `scheduled_time` input, or a scheduled event's `time`), else yesterday in UTC."""
+@dataclass(frozen=True, slots=True)
+class Published:
+    """Where a report went: its files by kind (html/json/csv) as paths or s3:// URIs."""
+
+    files: dict[str, str]
+    link: str | None = None  # a link to index.html that works in a browser (S3: presigned)
+    message_id: str | None = None  # the SNS notice
+
+    @property
+    def location(self) -> str:
+        return self.files["html"]
+
+
+class Engine(Protocol):
+    """Runs the project's Athena SQL for one day."""
+
+    def write_partition(self, table: str, day: str, stmt: sql.Statement) -> Written:
+        """Make the rows of `stmt` (bound with dt=day) the whole of `<table>/dt=<day>/`; the old
+        partition stays intact if the query fails."""
+        ...
+
+    def query(self, stmt: sql.Statement, day: str, schema: pa.Schema) -> pa.Table:
+        """The rows of `stmt` (bound with dt=day), checked and cast by `conform`."""
+        ...
+
+
+class Publisher(Protocol):
+    def publish(self, day: str, files: Mapping[str, ReportFile]) -> Published:
+        """Deliver the rendered report files of `day` (keyed by kind: html, json, csv)."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class NightlyResult:
+    dt: str
+    written: list[Written]
+    compaction: dict[str, TableCompaction] | None = None
+    published: Published | None = None
+
+    @property
+    def rows(self) -> dict[str, int]:
+        return {w.table: w.rows for w in self.written}
+
+    def as_dict(self) -> dict[str, object]:
+        """`khabar aggregate`'s answer: rows per summary table and, when compacted, files per table."""
+        out: dict[str, object] = {"dt": self.dt, "rows": self.rows}
+        if self.compaction is not None:
+            out["compaction"] = {
+                t: {"files_before": r.files_before, "files_after": r.files_after, "rows": r.rows}
+                for t, r in self.compaction.items()
+            }
+        return out
+
+
+def conform(stmt: sql.Statement, data: pa.Table, schema: pa.Schema) -> pa.Table:
+    """`data` cast to `schema`, if the query returned exactly the schema's columns in its order."""
+    if data.column_names != schema.names:
+        raise ValueError(f"{stmt.kind}/{stmt.name}.sql returns {data.column_names}, schema says {schema.names}")
+    return data.cast(schema)
+
+
+def day_before(now: datetime | None = None) -> str:
+    """The night's day: the UTC date before `now` (default: the current time)."""
+    return ((now or datetime.now(UTC)).astimezone(UTC).date() - timedelta(days=1)).isoformat()
+
+
+def target_day(event: Mapping[str, Any] | None = None, now: datetime | None = None) -> str:
+    """The day to aggregate: the event's "date" (a manual run, `--date`), else the day before the
+    schedule's time (EventBridge Scheduler's `scheduled_time` input or a scheduled event's `time`, so
+    a retry later still summarises the same night), else the day before now."""
     event = event or {}
     day = event.get("date")
     if day:
@@ -58,59 +129,21 @@ def target_day(event: dict[str, Any] | None, now: datetime | None = None) -> str
     stamp = event.get("scheduled_time") or event.get("time")
     if stamp:
         now = datetime.fromisoformat(str(stamp).replace("Z", "+00:00"))
-    return ((now or datetime.now(UTC)).astimezone(UTC).date() - timedelta(days=1)).isoformat()
+    return day_before(now)
 
 
 def run_nightly(
-    day: str, cfg: NightlyConfig, *, athena: Any = None, s3: Any = None, sns: Any = None, sleep: Any = None
-) -> dict[str, Any]:
-    import boto3
-
-    from khabar.nightly.report import write_report
-
+    lake: Lake, day: str, engine: Engine, publisher: Publisher | None = None, *, compact: bool = False
+) -> NightlyResult:
+    """The night of `day`: summaries, compaction when asked, and the report when there is a publisher."""
     safe_dt(day)
-    s3 = s3 or boto3.client("s3")
-    runner = AthenaRunner(
-        athena or boto3.client("athena"),
-        workgroup=cfg.workgroup,
-        database=cfg.database,
-        **({"sleep": sleep} if sleep else {}),
-    )
-    written = [
-        write_partition(runner, s3, cfg.lake_uri, t, day, sql.load("summaries", t)) for t in SUMMARY_TABLES
-    ]
-    lake = Lake.open(cfg.lake_uri)
-    compacted = None
-    if cfg.compact:
-        from khabar.lake.compaction import compact_day
+    written = [engine.write_partition(t, day, sql.load("summaries", t)) for t in SUMMARY_TABLES]
+    # After the summaries: they read the parts that compaction replaces.
+    compaction = compact_day(lake, day) if compact else None
+    published = report_day(lake, day, engine, publisher) if publisher is not None else None
+    return NightlyResult(day, written, compaction, published)
 
-        compacted = {t: r.files_after for t, r in compact_day(lake, day).items()}
 
-    bucket, prefix = split_s3_uri(cfg.reports_uri)
-    key_base = f"{prefix}/dt={day}/" if prefix else f"dt={day}/"
-    with tempfile.TemporaryDirectory() as tmp:
-        paths = write_report(lake, day, Path(tmp))
-        keys = {}
-        for kind, path in paths.items():
-            keys[kind] = key_base + path.name
-            s3.put_object(
-                Bucket=bucket, Key=keys[kind], Body=path.read_bytes(), ContentType=_CONTENT_TYPES[kind]
-            )
-    link = s3.generate_presigned_url(
-        "get_object", Params={"Bucket": bucket, "Key": keys["html"]}, ExpiresIn=LINK_SECONDS
-    )
-    message_id = None
-    if cfg.topic_arn:
-        sns = sns or boto3.client("sns")
-        where = f"s3://{bucket}/{keys['html']}"
-        text = f"khabar nightly report {day}\n{link}\n({where}; the link is presigned and expires)"
-        sent = sns.publish(TopicArn=cfg.topic_arn, Subject=f"khabar report {day}", Message=text)
-        message_id = sent["MessageId"]
-    return {
-        "dt": day,
-        "queries": [w["query_id"] for w in written],
-        "report": f"s3://{bucket}/{keys['html']}",
-        "link": link,
-        "message_id": message_id,
-        "compacted": compacted,
-    }
+def report_day(lake: Lake, day: str, engine: Engine, publisher: Publisher) -> Published:
+    """The report step alone (`khabar report`): render the day's report and publish it."""
+    return publisher.publish(safe_dt(day), render_report(lake, day, engine))

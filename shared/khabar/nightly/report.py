@@ -1,29 +1,43 @@
 """The nightly report of one day: `index.html` (Arabic, right-to-left, phone-friendly, no external
 assets: inline CSS and SVG bar charts), `summary.json` and `figures.csv`.
 
-It reads the day's summary partitions (built by `khabar.nightly.local`) and the day's figures,
-articles and rejects with pyarrow only (no DuckDB), so the same code runs in the aggregate Lambda
-over the S3 lake. View it by opening `index.html` in any browser (`khabar report ... --out DIR`
-prints its path); in AWS it lands in `reports/dt=D/` and the SNS message carries a link.
+It reads the day's summary partitions (built by the nightly job, `khabar.nightly.job`) and the
+day's figures, articles and rejects with pyarrow, so the same code runs in the aggregate Lambda over
+the S3 lake; the trends (7-day baseline, new entities) are the SQL views' (`khabar.nightly.trends`),
+run by the night's engine (Athena in AWS, DuckDB locally). View it by opening `index.html` in any
+browser (`khabar report ... --out DIR` prints its path); in AWS it lands in `reports/dt=D/` and the
+SNS message carries a link.
 """
 
 from __future__ import annotations
 
-import argparse
 import csv
 import html
+import io
 import json
 from collections import Counter
-from collections.abc import Sequence
-from datetime import date, timedelta
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pyarrow.parquet as pq
+from khabar.lake.layout import safe_dt
+from khabar.lake.store import Lake
+from khabar.nightly.trends import Trend, read_trends
 
-from khabar.lake.store import Lake, safe_dt
+if TYPE_CHECKING:
+    from khabar.nightly.job import Engine
 
-__all__ = ["write_report", "report_data", "render_html", "format_value", "main"]
+__all__ = [
+    "ReportFile",
+    "render_report",
+    "write_files",
+    "write_report",
+    "report_data",
+    "render_html",
+    "render_csv",
+    "format_value",
+]
 
 TYPES = {"PERSON": "أشخاص", "ORGANIZATION": "منظمات", "LOCATION": "أماكن"}
 DIRECTION = {"up": "▲ ارتفاع", "down": "▼ انخفاض"}
@@ -84,60 +98,34 @@ def format_value(value: float | None, kind: str | None, unit: str | None = None)
     return _num(value)
 
 
-def _days_before(day: str, n: int) -> list[str]:
-    d = date.fromisoformat(day)
-    return [(d - timedelta(days=i)).isoformat() for i in range(1, n + 1)]
-
-
-def _earlier_entity_ids(lake: Lake, day: str) -> set[str]:
-    seen: set[str] = set()
-    for p in lake.parts("entity_daily"):
-        dt = p.rsplit("/dt=", 1)[-1].split("/", 1)[0]
-        if dt < day:
-            seen.update(pq.read_table(p, filesystem=lake.fs, columns=["canonical_id"]).column(0).to_pylist())
-    return seen
-
-
-def report_data(lake: Lake, day: str) -> dict[str, Any]:
-    """Everything the report shows, as plain data (this is summary.json plus the figure rows)."""
-    safe_dt(day)
-    ents = lake.read("entity_daily", day).to_pylist()
-    prev: Counter[str] = Counter()
-    for d in _days_before(day, 7):
-        for r in lake.read("entity_daily", d).select(["canonical_id", "mentions"]).to_pylist():
-            prev[r["canonical_id"]] += r["mentions"]
-    names = {e["canonical_id"]: e["display_name"] for e in ents}
+def _top_entities(ents: list[dict[str, Any]], trends: dict[str, Trend]) -> dict[str, list[dict[str, Any]]]:
+    # The baseline is the 7-day window as views/entity_mentions_7d.sql defines it (7 calendar days
+    # ending on and including a day) taken for the day before: the 7 days before the day, so the
+    # day's own mentions are not in what they are compared with.
     top: dict[str, list[dict[str, Any]]] = {}
     for etype in TYPES:
         rows = [e for e in ents if e["entity_type"] == etype][:TOP_N]  # entity_daily is ordered by mentions
-        top[etype] = [
-            {
-                "canonical_id": e["canonical_id"],
-                "display_name": e["display_name"],
-                "mentions": e["mentions"],
-                "articles": e["articles"],
-                "prev7_avg": round(prev[e["canonical_id"]] / 7, 2),
-                "change_pct": (
-                    round(
-                        100 * (e["mentions"] - prev[e["canonical_id"]] / 7) / (prev[e["canonical_id"]] / 7), 1
-                    )
-                    if prev[e["canonical_id"]]
-                    else None
-                ),
-            }
-            for e in rows
-        ]
-    earlier = _earlier_entity_ids(lake, day)
-    new = [
-        {k: e[k] for k in ("canonical_id", "display_name", "entity_type", "country_code", "mentions")}
-        for e in ents
-        if e["canonical_id"] not in earlier
-    ]
-    sources = lake.read("source_daily", day).to_pylist()
-    reasons = Counter(lake.read("rejects", day).column("reason").to_pylist())
+        top[etype] = []
+        for e in rows:
+            t = trends[e["canonical_id"]]
+            avg = t.prev_avg_daily_7d
+            top[etype].append(
+                {
+                    "canonical_id": e["canonical_id"],
+                    "display_name": e["display_name"],
+                    "mentions": e["mentions"],
+                    "articles": e["articles"],
+                    "prev7_avg": round(avg, 2),
+                    "change_pct": round(100 * (e["mentions"] - avg) / avg, 1) if t.prev_mentions_7d else None,
+                }
+            )
+    return top
+
+
+def _figures(lake: Lake, day: str, names: dict[str, str]) -> list[dict[str, Any]]:
     arts = {
         a["article_id"]: a
-        for a in lake.read("articles", day).select(["article_id", "title", "source", "url"]).to_pylist()
+        for a in lake.read("articles", day, columns=["article_id", "title", "source", "url"]).to_pylist()
     }
     figs = sorted(
         lake.read("figures", day).to_pylist(),
@@ -150,7 +138,7 @@ def report_data(lake: Lake, day: str) -> dict[str, Any]:
             f["start"],
         ),
     )
-    figures = [
+    return [
         {
             "dt": day,
             "article_id": f["article_id"],
@@ -168,6 +156,22 @@ def report_data(lake: Lake, day: str) -> dict[str, Any]:
         }
         for f in figs
     ]
+
+
+def report_data(lake: Lake, day: str, engine: Engine) -> dict[str, Any]:
+    """Everything the report shows, as plain data (this is summary.json plus the figure rows).
+    Rows come from the lake (pyarrow); the trends from the SQL views, run by `engine`."""
+    safe_dt(day)
+    ents = lake.read("entity_daily", day).to_pylist()
+    trends = read_trends(engine, day)
+    new = [
+        {k: e[k] for k in ("canonical_id", "display_name", "entity_type", "country_code", "mentions")}
+        for e in ents
+        if trends[e["canonical_id"]].is_new
+    ]
+    sources = lake.read("source_daily", day).to_pylist()
+    reasons = Counter(lake.read("rejects", day, columns=["reason"]).column("reason").to_pylist())
+    figures = _figures(lake, day, {e["canonical_id"]: e["display_name"] for e in ents})
     totals = {
         "articles": sum(s["articles"] for s in sources),
         "sources": sum(1 for s in sources if s["articles"]),
@@ -180,7 +184,7 @@ def report_data(lake: Lake, day: str) -> dict[str, Any]:
     return {
         "dt": day,
         "totals": totals,
-        "top_entities": top,
+        "top_entities": _top_entities(ents, trends),
         "new_entities": new,
         "sources": sources,
         "rejects_by_reason": dict(sorted(reasons.items(), key=lambda kv: (-kv[1], kv[0]))),
@@ -263,9 +267,7 @@ def render_html(data: dict[str, Any]) -> str:
         f'<div class="card" data-key="{k}"><div class="big num">{v:,}</div><div>{_esc(lbl)}</div></div>'
         for lbl, v, k in cards
     ]
-    parts.append(
-        '</section><section id="entities"><h2>أبرز الكيانات (مقارنة بمتوسط الأيام السبعة السابقة)</h2>'
-    )
+    parts.append('</section><section id="entities"><h2>أبرز الكيانات (مقارنة بمتوسط الأيام السبعة السابقة)</h2>')
     for etype, title in TYPES.items():
         rows = data["top_entities"].get(etype) or []
         parts.append(f"<h3>{_esc(title)}</h3>")
@@ -302,8 +304,7 @@ def render_html(data: dict[str, Any]) -> str:
                     _esc(f["unit"]),
                     _esc(DIRECTION.get(f["direction"] or "", "")),
                     _esc("، ".join(f["entities"])),
-                    _link(f["url"], f["title"] or f["article_id"])
-                    + f"<br><code>{_esc(f['article_id'])}</code>",
+                    _link(f["url"], f["title"] or f["article_id"]) + f"<br><code>{_esc(f['article_id'])}</code>",
                 ]
                 for f in figs[:MAX_FIGURE_ROWS]
             ],
@@ -315,7 +316,7 @@ def render_html(data: dict[str, Any]) -> str:
     parts.append(
         "<ul>"
         + "".join(
-            f'<li>{_esc(e["display_name"])} '
+            f"<li>{_esc(e['display_name'])} "
             f'<span class="muted">({_esc(TYPES.get(e["entity_type"], e["entity_type"]))}، '
             f"{e['mentions']} إشارة)</span> <code>{_esc(e['canonical_id'])}</code></li>"
             for e in new
@@ -326,9 +327,7 @@ def render_html(data: dict[str, Any]) -> str:
     )
     src = data["sources"]
     parts.append('</section><section id="sources"><h2>المصادر</h2>')
-    parts.append(
-        bar_chart([(s["source"], s["articles"]) for s in src if s["articles"]], "المقالات حسب المصدر")
-    )
+    parts.append(bar_chart([(s["source"], s["articles"]) for s in src if s["articles"]], "المقالات حسب المصدر"))
     parts.append(
         _table(
             ["المصدر", "المقالات", "مرفوضة", "الكيانات", "الأرقام"],
@@ -355,60 +354,72 @@ def render_html(data: dict[str, Any]) -> str:
     return "".join(parts)
 
 
-def _write_csv(path: Path, figures: list[dict[str, Any]]) -> None:
-    cols = [
-        "dt",
-        "article_id",
-        "title",
-        "source",
-        "url",
-        "metric",
-        "kind",
-        "value",
-        "unit",
-        "direction",
-        "figure_text",
-        "entities",
-        "entity_ids",
-    ]
-    with path.open("w", encoding="utf-8-sig", newline="") as fh:  # BOM: spreadsheets then read Arabic right
-        w = csv.writer(fh)
-        w.writerow(cols)
-        for f in figures:
-            w.writerow(
-                [
-                    repr(f[c])
-                    if c == "value" and f[c] is not None
-                    else "; ".join(f[c])
-                    if c in ("entities", "entity_ids")
-                    else f[c]
-                    for c in cols
-                ]
-            )
+_CSV_COLUMNS = [
+    "dt",
+    "article_id",
+    "title",
+    "source",
+    "url",
+    "metric",
+    "kind",
+    "value",
+    "unit",
+    "direction",
+    "figure_text",
+    "entities",
+    "entity_ids",
+]
 
 
-def write_report(lake: Lake, day: str, out_dir: Path) -> dict[str, Path]:
-    """Write index.html, summary.json and figures.csv for `day` into `out_dir`; returns their paths."""
-    data = report_data(lake, day)
+def _csv_cell(f: dict[str, Any], c: str) -> Any:
+    if c == "value" and f[c] is not None:
+        return repr(f[c])
+    if c in ("entities", "entity_ids"):
+        return "; ".join(f[c])
+    return f[c]
+
+
+def render_csv(figures: list[dict[str, Any]]) -> bytes:
+    buf = io.StringIO(newline="")
+    w = csv.writer(buf)
+    w.writerow(_CSV_COLUMNS)
+    for f in figures:
+        w.writerow([_csv_cell(f, c) for c in _CSV_COLUMNS])
+    return buf.getvalue().encode("utf-8-sig")  # BOM: spreadsheets then read Arabic right
+
+
+@dataclass(frozen=True, slots=True)
+class ReportFile:
+    name: str
+    body: bytes
+    content_type: str
+
+
+def render_report(lake: Lake, day: str, engine: Engine) -> dict[str, ReportFile]:
+    """index.html, summary.json and figures.csv of `day`, keyed by kind (html, json, csv)."""
+    data = report_data(lake, day, engine)
+    summary = {k: v for k, v in data.items() if k != "figures"}
+    return {
+        "html": ReportFile("index.html", render_html(data).encode("utf-8"), "text/html; charset=utf-8"),
+        "json": ReportFile(
+            "summary.json",
+            json.dumps(summary, ensure_ascii=False, indent=1).encode("utf-8"),
+            "application/json; charset=utf-8",
+        ),
+        "csv": ReportFile("figures.csv", render_csv(data["figures"]), "text/csv; charset=utf-8"),
+    }
+
+
+def write_files(files: Mapping[str, ReportFile], out_dir: Path) -> dict[str, Path]:
+    """Write rendered report files into `out_dir`; returns their paths by kind."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    paths = {"html": out / "index.html", "json": out / "summary.json", "csv": out / "figures.csv"}
-    paths["html"].write_text(render_html(data), encoding="utf-8")
-    summary = {k: v for k, v in data.items() if k != "figures"}
-    paths["json"].write_text(json.dumps(summary, ensure_ascii=False, indent=1), encoding="utf-8")
-    _write_csv(paths["csv"], data["figures"])
+    paths = {kind: out / f.name for kind, f in files.items()}
+    for kind, f in files.items():
+        paths[kind].write_bytes(f.body)
     return paths
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    from khabar.nightly.local import yesterday
-
-    p = argparse.ArgumentParser(prog="khabar report", description="write the nightly report of a day")
-    p.add_argument("--lake", required=True, help="a folder or s3://bucket/prefix")
-    p.add_argument("--date", default=None, help="the day YYYY-MM-DD (default: yesterday, UTC)")
-    p.add_argument("--out", default=None, help="output folder (default: out/reports/dt=<date>)")
-    args = p.parse_args(list(argv) if argv is not None else None)
-    day = safe_dt(args.date or yesterday())
-    paths = write_report(Lake.open(args.lake), day, Path(args.out or f"out/reports/dt={day}"))
-    print(json.dumps({k: str(v.resolve()) for k, v in paths.items()}, ensure_ascii=False))
-    return 0
+def write_report(lake: Lake, day: str, out_dir: Path, engine: Engine) -> dict[str, Path]:
+    """Write index.html, summary.json and figures.csv for `day` into `out_dir`; returns their paths."""
+    return write_files(render_report(lake, day, engine), out_dir)

@@ -6,19 +6,33 @@ in the Lambda layer as package data. They are Athena (Trino) SQL with named para
 `load()` turns them into positional `?` placeholders plus the ordered parameter names, so the same
 file runs on Athena (`ExecutionParameters`) and locally on DuckDB (`?` params). Values are never
 formatted into SQL text.
+
+A view's query can also run where the view was never created: `with_views` puts the views' own
+queries in front of a query as a WITH clause (the nightly job's Athena database holds only the
+tables), so each view file stays the one definition of what it computes.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-__all__ = ["Statement", "load", "names", "parse_named", "athena_literal", "SQL_DIR", "KINDS"]
+__all__ = [
+    "Statement",
+    "load",
+    "names",
+    "parse_named",
+    "athena_literal",
+    "view_query",
+    "with_views",
+    "SQL_DIR",
+    "KINDS",
+]
 
 SQL_DIR = Path(__file__).resolve().parent
 KINDS = ("summaries", "views", "queries")
@@ -31,6 +45,7 @@ _TOKENS = re.compile(
     re.S,
 )
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+_CREATE_VIEW = re.compile(r"\bCREATE\s+OR\s+REPLACE\s+VIEW\s+([a-z][a-z0-9_]*)\s+AS\s+", re.I)
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,3 +112,21 @@ def load(kind: str, name: str) -> Statement:
     text = path.read_text(encoding="utf-8")
     sql, params = parse_named(text)
     return Statement(kind, name, text, sql, params)
+
+
+def view_query(name: str) -> str:
+    """The query of `views/<name>.sql`, without its `CREATE OR REPLACE VIEW <name> AS`."""
+    stmt = load("views", name)
+    m = _CREATE_VIEW.search(stmt.sql)
+    if not m or m.group(1) != name or stmt.params:
+        raise ValueError(f"views/{name}.sql must be CREATE OR REPLACE VIEW {name} AS <query>, without parameters")
+    return stmt.sql[m.end() :]
+
+
+def with_views(name: str, text: str, views: Sequence[str]) -> Statement:
+    """`text`, a query over `views` with `:named` parameters, behind a WITH clause that defines
+    each view by its own file's query."""
+    ctes = ",\n".join(f"{v} AS (\n{view_query(v)}\n)" for v in views)
+    full = f"WITH {ctes}\n{text.strip()}"
+    sql, params = parse_named(full)
+    return Statement("views", name, full, sql, params)

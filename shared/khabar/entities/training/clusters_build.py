@@ -45,7 +45,7 @@ def ant_sentences(path: Path) -> Iterator[list[str]]:
             for part in (row.get("title") or "", row.get("body") or ""):
                 text = normalize(part).text
                 for s0, s1 in sentence_spans(text):
-                    yield [text[s0 + a:s0 + b] for a, b in token_spans(text[s0:s1])]
+                    yield [text[s0 + a : s0 + b] for a, b in token_spans(text[s0:s1])]
 
 
 def _rows(path: Path) -> list[dict[str, list[str]]]:
@@ -92,8 +92,18 @@ def train_vectors(sents: list[list[str]]) -> tuple[list[str], np.ndarray]:
     thread so that the result is reproducible. Words by descending frequency."""
     from gensim.models import Word2Vec
 
-    model = Word2Vec(sents, vector_size=DIM, window=WINDOW, min_count=MIN_COUNT, sg=1, negative=5,
-                     epochs=EPOCHS, workers=1, seed=SEED, hashfxn=crc_hash)
+    model = Word2Vec(
+        sents,
+        vector_size=DIM,
+        window=WINDOW,
+        min_count=MIN_COUNT,
+        sg=1,
+        negative=5,
+        epochs=EPOCHS,
+        workers=1,
+        seed=SEED,
+        hashfxn=crc_hash,
+    )
     return list(model.wv.index_to_key), model.wv.vectors
 
 
@@ -114,7 +124,7 @@ def kmeans(x: np.ndarray, k: int, seed: int = SEED, iters: int = KMEANS_ITERS) -
         np.minimum(dist, np.maximum(1.0 - x @ x[i], 0.0), out=dist)
     labels = np.full(n, -1)
     for _ in range(iters):
-        new = np.concatenate([(x[s:s + 8192] @ centres.T).argmax(1) for s in range(0, n, 8192)])
+        new = np.concatenate([(x[s : s + 8192] @ centres.T).argmax(1) for s in range(0, n, 8192)])
         if np.array_equal(new, labels):
             break
         labels = new
@@ -149,8 +159,10 @@ def main(argv: list[str] | None = None) -> int:
     t0 = time.perf_counter()
     sents, counts = sentences(kit_dir())
     tokens = sum(map(len, sents))
-    print(f"read {len(sents):,} sentences, {tokens:,} tokens ({', '.join(f'{k} {v:,}' for k, v in counts.items())}) "
-          f"in {time.perf_counter() - t0:.0f} s")
+    print(
+        f"read {len(sents):,} sentences, {tokens:,} tokens ({', '.join(f'{k} {v:,}' for k, v in counts.items())}) "
+        f"in {time.perf_counter() - t0:.0f} s"
+    )
     t1 = time.perf_counter()
     words, vectors = train_vectors(sents)
     print(f"word2vec: {len(words):,} words (min count {MIN_COUNT}) in {time.perf_counter() - t1:.0f} s")
@@ -163,8 +175,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"k-means {k}: {time.perf_counter() - t2:.0f} s")
     data = render(words, columns)
     args.out.write_bytes(data)
-    print(f"wrote {args.out}: {len(words):,} words, {len(data) / 1e6:.2f} MB "
-          f"(total {time.perf_counter() - t0:.0f} s)")
+    print(f"wrote {args.out}: {len(words):,} words, {len(data) / 1e6:.2f} MB (total {time.perf_counter() - t0:.0f} s)")
     return 0
 
 

@@ -38,8 +38,10 @@ def _covers(entity_text: str, surface: str, exact: bool) -> bool:
     if exact:
         return len(words) == len(key) and words[1:] == key[1:] and key[0] in firsts
     n = len(key)
-    return any(words[k:k + n] == key or (k == 0 and key[0] in firsts and words[1:n] == key[1:])
-               for k in range(len(words) - n + 1))
+    return any(
+        words[k : k + n] == key or (k == 0 and key[0] in firsts and words[1:n] == key[1:])
+        for k in range(len(words) - n + 1)
+    )
 
 
 def eval_seed(gold: dict[str, Any], text: str) -> dict[str, Any]:
@@ -66,10 +68,17 @@ def eval_seed(gold: dict[str, Any], text: str) -> dict[str, Any]:
             split_ids.append({"entity": ent["name_en"], "ids": sorted(ids)})
     n_surf = sum(len(e["surfaces"]) for e in gold["entities"])
     extra = sorted({(e.text, e.type) for k, e in enumerate(found) if k not in matched})
-    return {"surfaces_found": surfaces, "surfaces": n_surf, "surface_recall": round(surfaces / n_surf, 4),
-            "entities_unified": unified, "entities": len(gold["entities"]),
-            "mention_precision": round(len(matched) / len(found), 4) if found else 0.0,
-            "missing": missing, "not_unified": split_ids, "extra": [list(x) for x in extra]}
+    return {
+        "surfaces_found": surfaces,
+        "surfaces": n_surf,
+        "surface_recall": round(surfaces / n_surf, 4),
+        "entities_unified": unified,
+        "entities": len(gold["entities"]),
+        "mention_precision": round(len(matched) / len(found), 4) if found else 0.0,
+        "missing": missing,
+        "not_unified": split_ids,
+        "extra": [list(x) for x in extra],
+    }
 
 
 def load_seed() -> tuple[dict[str, Any], str]:
@@ -91,24 +100,30 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     meta_path = beside(args.model, "meta.json")
     meta = json.loads(meta_path.read_text(encoding="utf-8")) if meta_path.exists() else {}
-    result = {"dev": eval_dev(args.model), "dev_in_training": bool(meta.get("full")),
-              "dev_held_out_at_training": meta.get("dev_held_out"), "cv_at_training": meta.get("cv"),
-              "seed": eval_seed(*load_seed())}
+    result: dict[str, Any] = {
+        "dev": eval_dev(args.model),
+        "dev_in_training": bool(meta.get("full")),
+        "dev_held_out_at_training": meta.get("dev_held_out"),
+        "cv_at_training": meta.get("cv"),
+        "seed": eval_seed(*load_seed()),
+    }
     if args.json:
         print(json.dumps(result, ensure_ascii=False, indent=1))
         return 0
-    if meta.get("dev_held_out"):
+    if held := meta.get("dev_held_out"):
         print(f"ANERcorp dev tail, held out at training ({meta.get('dev', 'dev split')}): the main number")
-        _print_scores(meta["dev_held_out"])
+        _print_scores(held)
     seen = " (the model was trained with --full: it has seen the tail)" if meta.get("full") else ""
     print(f"ANERcorp dev tail, this model{seen}")
     _print_scores(result["dev"])
-    if meta.get("cv"):
-        print(f"{meta['cv']['folds']}-fold cross-validation over blocks at training (optimistic: folds share stories)")
-        _print_scores(meta["cv"])
+    if cv := meta.get("cv"):
+        print(f"{cv['folds']}-fold cross-validation over blocks at training (optimistic: folds share stories)")
+        _print_scores(cv)
     s = result["seed"]
-    print(f"seed gold: {s['surfaces_found']}/{s['surfaces']} surfaces, {s['entities_unified']}/"
-          f"{s['entities']} entities under one id, mention precision {s['mention_precision']}")
+    print(
+        f"seed gold: {s['surfaces_found']}/{s['surfaces']} surfaces, {s['entities_unified']}/"
+        f"{s['entities']} entities under one id, mention precision {s['mention_precision']}"
+    )
     for key in ("missing", "not_unified", "extra"):
         if s[key]:
             print(f"  {key}: {json.dumps(s[key], ensure_ascii=False)}")

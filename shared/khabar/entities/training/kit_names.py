@@ -83,8 +83,11 @@ def outside_rows(sentences: Iterable[Labelled], exclude_fold: int | None = None)
                 key = key[: key.index("(")]
             if key and all(w.isalpha() for w in key):
                 labelled.setdefault(key, Counter())[typ] += 1
-    out = [[c.most_common(1)[0][0], *key] for key, c in labelled.items()
-           if len(key) > 1 or c.total() * 2 >= occurrences[key[0]]]
+    out = [
+        [c.most_common(1)[0][0], *key]
+        for key, c in labelled.items()
+        if len(key) > 1 or c.total() * 2 >= occurrences[key[0]]
+    ]
     return sorted(out, key=lambda r: (r[1:], r[0]))
 
 

@@ -1,0 +1,7 @@
+"""`python -m khabar.cli ...` = `khabar ...`."""
+
+import sys
+
+from khabar.cli import main
+
+sys.exit(main())
