@@ -6,7 +6,8 @@ import json
 
 import pytest
 
-from khabar.local.bench import load_corpus, main
+from khabar.cli import main
+from khabar.local.bench import load_corpus
 
 
 def test_corpus_is_repeated_to_the_requested_size() -> None:
@@ -15,7 +16,7 @@ def test_corpus_is_repeated_to_the_requested_size() -> None:
 
 
 def test_bench_json_has_every_stage(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["--mb", "0.03", "--runs", "1", "--init-runs", "1", "--json"]) == 0
+    assert main(["bench", "--mb", "0.03", "--runs", "1", "--init-runs", "1", "--json"]) == 0
     r = json.loads(capsys.readouterr().out)
     assert set(r["stages"]) == {"normalise", "figures", "entities", "full_extract", "full_extract_write"}
     assert all(s["mb_per_s"] > 0 and s["articles_per_s"] > 0 for s in r["stages"].values())
@@ -23,6 +24,6 @@ def test_bench_json_has_every_stage(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_bench_table(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["--mb", "0.02", "--runs", "1", "--init-runs", "0"]) == 0
+    assert main(["bench", "--mb", "0.02", "--runs", "1", "--init-runs", "0"]) == 0
     out = capsys.readouterr().out
     assert "full_extract_write" in out and "MB/s" in out and "peak RSS" in out

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -91,3 +93,14 @@ def test_every_subcommand_is_documented_in_the_readme() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     missing = [name for name in sub.choices if f"khabar {name}" not in readme]
     assert not missing, f"subcommands missing from the README's Commands: {missing}"
+
+
+def test_the_parser_loads_no_command_code() -> None:
+    """Commands import their code when they run: `khabar --help` stays fast, and `khabar.cli` imports
+    in the Lambda layer, which leaves out the development-only modules."""
+    probe = (
+        "import sys, khabar.cli; khabar.cli._parser(); "
+        "print(sorted(m for m in sys.modules if m.startswith('khabar.') and not m.startswith('khabar.cli')))"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"

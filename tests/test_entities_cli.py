@@ -7,7 +7,8 @@ import json
 
 import pytest
 
-from khabar.entities import tag, tag_tokens
+from khabar import cli
+from khabar.entities import tag_tokens
 from khabar.entities._paths import MODEL_PATH
 from khabar.entities.bio import chunks, score
 from khabar.entities.training.evaluate import eval_seed
@@ -25,7 +26,7 @@ LINES = [
 def test_tag_round_trip_one_tag_per_token(tmp_path, capsys):
     src = tmp_path / "in.jsonl"
     src.write_text("".join(json.dumps(x, ensure_ascii=False) + "\n" for x in LINES) + "\n", "utf-8")
-    assert tag.main([str(src)]) == 0
+    assert cli.main(["tag", str(src)]) == 0
     out = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert [o["id"] for o in out] == ["a", "b", "c", "d"]
     for given, got in zip(LINES, out, strict=True):
@@ -37,7 +38,7 @@ def test_tag_round_trip_one_tag_per_token(tmp_path, capsys):
 @needs_model
 def test_tag_reads_stdin(monkeypatch, capsys):
     monkeypatch.setattr("sys.stdin", io.StringIO(json.dumps(LINES[1], ensure_ascii=False) + "\n"))
-    assert tag.main([]) == 0
+    assert cli.main(["tag"]) == 0
     assert json.loads(capsys.readouterr().out)["tags"] == tag_tokens(LINES[1]["tokens"])
 
 
@@ -45,12 +46,12 @@ def test_tag_reads_stdin(monkeypatch, capsys):
 def test_tag_rejects_malformed_lines(tmp_path, capsys, bad):
     src = tmp_path / "bad.jsonl"
     src.write_text(bad + "\n", encoding="utf-8")
-    assert tag.main([str(src)]) == 1
-    assert "khabar tag:" in capsys.readouterr().err
+    assert cli.main(["tag", str(src)]) == 1
+    assert capsys.readouterr().err.startswith("khabar: error:")
 
 
 def test_tag_missing_file_is_an_error(tmp_path, capsys):
-    assert tag.main([str(tmp_path / "nope.jsonl")]) == 1
+    assert cli.main(["tag", str(tmp_path / "nope.jsonl")]) == 1
 
 
 def test_chunks_follow_conlleval():

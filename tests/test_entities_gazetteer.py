@@ -27,13 +27,13 @@ def test_committed_generated_files_equal_a_regeneration():
 
 
 def test_build_check_flag_reports_stale_file(tmp_path, capsys):
-    from khabar.entities.training.gazetteer_build import main
+    from khabar.cli import main
 
     stale = tmp_path / "countries.json"
     stale.write_text("{}", encoding="utf-8")
-    assert main(["--out", str(stale), "--check"]) == 1
-    assert main(["--out", str(stale)]) == 0
-    assert main(["--out", str(stale), "--check"]) == 0
+    assert main(["build-gazetteers", "--out", str(stale), "--check"]) == 1
+    assert main(["build-gazetteers", "--out", str(stale)]) == 0
+    assert main(["build-gazetteers", "--out", str(stale), "--check"]) == 0
     assert "up to date" in capsys.readouterr().out
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import gzip
 import json
 
+from khabar import cli
 from khabar.entities._paths import MODEL_PATH, beside
 from khabar.entities.bio import chunks
 from khabar.entities.extract import _sentence_mentions, extract_entities
@@ -141,7 +142,7 @@ def test_train_ner_cross_validation_reports_pooled_scores(tmp_path, monkeypatch,
     )
     monkeypatch.setenv("KHABAR_SHARED", str(kit))
     out = tmp_path / "m.crfsuite"
-    assert train.main(["--cv", "2", "--jobs", "1", "--out", str(out), "--max-iter", "30"]) == 0
+    assert cli.main(["train-ner", "--cv", "2", "--jobs", "1", "--out", str(out), "--max-iter", "30"]) == 0
     text = capsys.readouterr().out
     assert "fold 0:" in text and "fold 1:" in text and "2-fold cross-validation, pooled" in text
     micro = next(line for line in text.splitlines() if line.strip().startswith("micro"))

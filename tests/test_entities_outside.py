@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 
+from khabar import cli
 from khabar.entities import name_tokens, outside_names
 from khabar.entities._paths import beside
 from khabar.entities.features import sentence_features
@@ -107,10 +108,10 @@ def test_cross_validation_is_recorded_for_eval_entities(tmp_path, monkeypatch, c
     )
     monkeypatch.setenv("KHABAR_SHARED", str(kit))
     out = tmp_path / "m.crfsuite"
-    assert train.main(["--out", str(out), "--max-iter", "30"]) == 0
+    assert cli.main(["train-ner", "--out", str(out), "--max-iter", "30"]) == 0
     meta = json.loads(beside(out, "meta.json").read_text(encoding="utf-8"))
     assert meta["dev_held_out"]["micro"]["gold"] == 2 * (120 // 6) and "cv" not in meta
-    assert train.main(["--cv", "2", "--jobs", "1", "--out", str(out), "--max-iter", "30"]) == 0
+    assert cli.main(["train-ner", "--cv", "2", "--jobs", "1", "--out", str(out), "--max-iter", "30"]) == 0
     meta = json.loads(beside(out, "meta.json").read_text(encoding="utf-8"))
     assert meta["cv"]["folds"] == 2 and meta["cv"]["micro"]["gold"] == 240 and "dev_held_out" in meta
     capsys.readouterr()
@@ -129,6 +130,6 @@ def test_cross_validation_is_recorded_for_eval_entities(tmp_path, monkeypatch, c
         },
     )
     monkeypatch.setattr(evaluate, "load_seed", lambda: ({}, ""))
-    assert evaluate.main(["--model", str(out)]) == 0
+    assert cli.main(["eval", "entities", "--model", str(out)]) == 0
     text = capsys.readouterr().out
     assert "dev tail, held out at training" in text and "2-fold cross-validation" in text

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from khabar.figures.evaluate import main, run
+from khabar.cli import main
+from khabar.figures.evaluate import run
 from khabar.kit import kit_dir
 
 SHARED = kit_dir()
@@ -27,11 +28,11 @@ def test_percent_model_meets_the_bar_and_seed_is_exact() -> None:
 
 
 def test_json_output(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["--json", "--shared", str(SHARED)]) == 0
+    assert main(["eval", "figures", "--json", "--shared", str(SHARED)]) == 0
     out = json.loads(capsys.readouterr().out)
     assert set(out) == {"percent", "currency", "number", "seed"}
     assert {"precision", "recall", "f1"} <= set(out["percent"])
 
 
 def test_missing_data_is_an_error(tmp_path: Path) -> None:
-    assert main(["--shared", str(tmp_path)]) == 2
+    assert main(["eval", "figures", "--shared", str(tmp_path)]) == 2

@@ -39,16 +39,17 @@ def test_replace_partition_days_and_column_reads(tmp_path: Path) -> None:
     assert written is not None and written.endswith("/dt=2026-11-28/part-summary-00000.parquet")
     assert lake.parts("source_daily", DAY) == [written]
     lake.replace_partition("source_daily", "2026-11-27", _rows(2))
-    assert lake.days("source_daily") == ["2026-11-27", DAY]
+    assert [layout.dt_of(x) for x in lake.parts("source_daily")] == ["2026-11-27", DAY]
     assert lake.read("source_daily", DAY, columns=["source"]).to_pylist() == [{"source": f"s{i}"} for i in range(3)]
     assert lake.read("source_daily", "2026-01-01", columns=["articles"]).column_names == ["articles"]
     assert lake.replace_partition("source_daily", DAY, _rows(0)) is None
-    assert lake.parts("source_daily", DAY) == [] and lake.days("source_daily") == ["2026-11-27"]
+    assert lake.parts("source_daily", DAY) == []
+    assert [layout.dt_of(x) for x in lake.parts("source_daily")] == ["2026-11-27"]
 
 
 def test_files_move_delete_and_staging(tmp_path: Path) -> None:
     lake = Lake.open(str(tmp_path))
-    staged = lake.staging_dir("source_daily", DAY, "ab12cd34")
+    staged = layout.staging(lake.root, "source_daily", DAY, "ab12cd34")
     assert staged == f"{tmp_path}/_staging/source_daily/dt={DAY}/ab12cd34"
     lake.write_table("source_daily", f"{staged}/000.parquet", _rows(2))
     [src] = lake.files(staged)
@@ -79,11 +80,11 @@ def test_the_same_operations_on_s3(moto_url: str) -> None:
     assert lake.read_json(path) is None
     lake.write_json(path, {"dt": DAY})
     assert lake.read_json(path) == {"dt": DAY}
-    staged = lake.staging_dir("source_daily", DAY, "ab12cd34")
+    staged = layout.staging(lake.root, "source_daily", DAY, "ab12cd34")
     lake.write_table("source_daily", f"{staged}/000.parquet", _rows(2))
     [src] = lake.files(staged)
     lake.move(src, f"{lake.partition_dir('source_daily', DAY)}/{layout.summary_name(0)}")
-    assert lake.files(staged) == [] and lake.days("source_daily") == [DAY]
+    assert lake.files(staged) == [] and [layout.dt_of(x) for x in lake.parts("source_daily")] == [DAY]
     lake.write_table("source_daily", f"{lake.partition_dir('source_daily', DAY)}/part-old-00000.parquet", _rows(1))
     assert lake.replace_partition("source_daily", DAY, _rows(3)) is not None
     assert lake.read("source_daily", DAY, columns=["articles"]).column("articles").to_pylist() == [0, 1, 2]

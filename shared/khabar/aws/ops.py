@@ -3,18 +3,15 @@ uploads of a date range (`khabar reprocess`, a backfill with the current extract
 
 from __future__ import annotations
 
-import argparse
-import json
-import sys
 from datetime import date
 from typing import Any
 
-from khabar.aws.ingest import process_object, s3_client
+from khabar.aws.ingest import process_object
 from khabar.config import Limits
 from khabar.lake.store import Lake
 from khabar.models import Upload
 
-__all__ = ["redrive", "reprocess", "main_redrive", "main_reprocess"]
+__all__ = ["redrive", "reprocess"]
 
 
 def redrive(sqs: Any, dlq_url: str, queue_url: str, limit: int | None = None) -> int:
@@ -59,39 +56,3 @@ def reprocess(
             totals["articles"] += ledger.articles_out
             totals["rejects"] += ledger.rejects
     return totals
-
-
-def main_redrive(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="khabar redrive", description="move DLQ messages back to the queue")
-    p.add_argument("--dlq-url", required=True)
-    p.add_argument("--queue-url", required=True)
-    p.add_argument("--max", type=int, help="move at most this many messages")
-    args = p.parse_args(argv)
-    import boto3
-
-    moved = redrive(boto3.client("sqs"), args.dlq_url, args.queue_url, args.max)
-    print(json.dumps({"moved": moved}))
-    return 0
-
-
-def main_reprocess(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(
-        prog="khabar reprocess", description="re-run extraction over raw uploads of a date range"
-    )
-    p.add_argument("--bucket", required=True, help="the raw-upload bucket")
-    p.add_argument("--prefix", default="", help="only keys under this prefix")
-    p.add_argument("--lake", required=True, help="the lake: s3://bucket/prefix or a folder")
-    p.add_argument("--from", dest="start", required=True, type=date.fromisoformat, help="YYYY-MM-DD")
-    p.add_argument("--to", dest="end", required=True, type=date.fromisoformat, help="YYYY-MM-DD")
-    args = p.parse_args(argv)
-    if args.end < args.start:
-        print("khabar: error: --to is before --from", file=sys.stderr)
-        return 2
-    totals = reprocess(
-        s3_client(), args.bucket, Lake.open(args.lake), args.start, args.end, args.prefix, Limits.from_env()
-    )
-    print(json.dumps(totals))
-    return 0
-
-
-main = main_reprocess

@@ -1,11 +1,9 @@
-"""`khabar tag [FILE]`: JSON Lines {"tokens": [...]} in (file or stdin), the same objects with
-"tags": [...] (BIO over PERS/LOC/ORG/MISC, one per token) out."""
+"""`khabar tag [FILE]` (parsed in `khabar.cli.entities`): JSON Lines {"tokens": [...]} in (file or
+stdin), the same objects with "tags": [...] (BIO over PERS/LOC/ORG/MISC, one per token) out."""
 
 from __future__ import annotations
 
-import argparse
 import json
-import sys
 from typing import TextIO
 
 from khabar.entities.tagger import tag_sentences
@@ -27,19 +25,3 @@ def tag_stream(inp: TextIO, out: TextIO) -> int:
         obj["tags"] = tags
         out.write(json.dumps(obj, ensure_ascii=False) + "\n")
     return len(objs)
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="khabar tag", description=__doc__)
-    parser.add_argument("file", nargs="?", help="JSON Lines input (default: stdin)")
-    args = parser.parse_args(argv)
-    try:
-        if args.file:
-            with open(args.file, encoding="utf-8") as fh:
-                tag_stream(fh, sys.stdout)
-        else:
-            tag_stream(sys.stdin, sys.stdout)
-    except (ValueError, OSError) as exc:  # json.JSONDecodeError is a ValueError
-        print(f"khabar tag: {exc}", file=sys.stderr)
-        return 1
-    return 0

@@ -13,19 +13,16 @@ The data is read in place from ../shared (next to the repository) or from $KHABA
 
 from __future__ import annotations
 
-import argparse
 import json
 import re
-import sys
 from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from khabar.figures import extract_figures, extract_numbers
-from khabar.kit import kit_dir
 
-__all__ = ["main"]
+__all__ = ["print_text", "run"]
 
 _TOL = 1e-6
 _CURRENCY_NAMES = {"euro": "EUR", "dollar": "USD", "egyptian pound": "EGP", "british pound": "GBP"}
@@ -190,7 +187,9 @@ def run(root: Path) -> dict[str, Any]:
     }
 
 
-def _print(res: dict[str, Any]) -> None:
+def print_text(res: dict[str, Any]) -> None:
+    """The text report of `run`'s result."""
+
     def line(name: str, r: dict[str, Any]) -> str:
         return (
             f"{name:9} cases {r['cases']:4}  right {r['right']:4} ({r['share_right']:.1%})  "
@@ -212,25 +211,3 @@ def _print(res: dict[str, Any]) -> None:
         print(f"  {kind:8} P {r['precision']:.3f} R {r['recall']:.3f} F1 {r['f1']:.3f}")
     for c in seed["context"]:
         print(f"  {c['text']}: found={c['found']} metric={c['metric_ok']} direction={c['direction_ok']}")
-
-
-def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="khabar eval figures", description=__doc__.splitlines()[0])
-    ap.add_argument("--json", action="store_true", help="print the full result as JSON")
-    ap.add_argument("--shared", type=Path, default=None, help="the team kit folder (default ../shared)")
-    args = ap.parse_args(argv)
-    root = args.shared or kit_dir()
-    if not (root / "data" / "recognizers_text").is_dir():
-        print(f"no evaluation data under {root}", file=sys.stderr)
-        return 2
-    res = run(root)
-    if args.json:
-        json.dump(res, sys.stdout, ensure_ascii=False, indent=1)
-        print()
-    else:
-        _print(res)
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

@@ -84,14 +84,19 @@ def figure_row(article_id: str, f: Figure) -> Row:
     }
 
 
+# A reject records why, not the whole (possibly huge or hostile) record: enough of the parser's
+# message to act on, and enough of the raw bytes to recognise the record.
+DETAIL_CHARS = 1000
+EXCERPT_CHARS = 200
+
+
 def reject_row(common: Row, r: Reject) -> Row:
-    # Truncated: a reject records why, not the whole (possibly huge or hostile) record.
     return {
         **common,
         "record_locator": r.locator,
         "reason": r.reason,
-        "detail": r.detail[:1000],
-        "raw_excerpt": r.raw_excerpt[:200],
+        "detail": r.detail[:DETAIL_CHARS],
+        "raw_excerpt": r.raw_excerpt[:EXCERPT_CHARS],
     }
 
 

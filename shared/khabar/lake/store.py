@@ -89,10 +89,6 @@ class Lake:
     def pointer_path(self, stem: str) -> str:
         return layout.pointer(self.root, stem)
 
-    def staging_dir(self, table: str, dt: str, run: str) -> str:
-        schema(table)
-        return layout.staging(self.root, table, dt, run)
-
     def url(self, path: str) -> str:
         """`path` as a URI for engines outside pyarrow (Athena UNLOAD targets): s3://... or a local path."""
         return f"s3://{path}" if self.uri.startswith("s3://") else path
@@ -121,10 +117,6 @@ class Lake:
             and layout.is_part(i.base_name)
             and (stem is None or layout.stem_of(i.path) == stem)
         )
-
-    def days(self, table: str) -> list[str]:
-        """The partition dates that hold part files of `table`, ascending."""
-        return sorted({d for p in self.parts(table) if (d := layout.dt_of(p))})
 
     # -- reading -----------------------------------------------------------------------------------
 

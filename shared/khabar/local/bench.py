@@ -8,7 +8,6 @@ the extract handler's import and first-call time in fresh processes; Parquet byt
 
 from __future__ import annotations
 
-import argparse
 import io
 import json
 import os
@@ -27,7 +26,7 @@ from typing import cast
 from khabar.kit import kit_dir
 from khabar.local.aws import REPO_ROOT
 
-__all__ = ["main", "load_corpus", "run_bench"]
+__all__ = ["load_corpus", "print_table", "run_bench"]
 
 _NEWS = kit_dir() / "data" / "news"
 
@@ -159,7 +158,8 @@ def run_bench(target_mb: float = 2.0, runs: int = 5, init_runs: int = 5) -> dict
     return results
 
 
-def _print_table(r: dict[str, object]) -> None:
+def print_table(r: dict[str, object]) -> None:
+    """`run_bench`'s result as the text table."""
     print(f"khabar bench — {r['date']} — {r['machine']}")
     print(
         f"corpus: {r['corpus']}, repeated to {r['corpus_mb']} MB ({r['articles']} articles); "
@@ -176,18 +176,3 @@ def _print_table(r: dict[str, object]) -> None:
             f"cold start (fresh process, median): handler import {c['import_s']:.3f} s, "
             f"first extract (model load) {c['first_extract_s']:.3f} s, total {c['init_total_s']:.3f} s"
         )
-
-
-def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="khabar bench", description=__doc__.splitlines()[0])
-    p.add_argument("--mb", type=float, default=2.0, help="corpus size in MB (default 2)")
-    p.add_argument("--runs", type=int, default=5, help="timed runs per stage (default 5)")
-    p.add_argument("--init-runs", type=int, default=5, help="fresh processes for the start-up time")
-    p.add_argument("--json", action="store_true", help="print JSON instead of a table")
-    args = p.parse_args(argv)
-    r = run_bench(args.mb, args.runs, args.init_runs)
-    if args.json:
-        print(json.dumps(r, ensure_ascii=False, indent=2))
-    else:
-        _print_table(r)
-    return 0

@@ -105,9 +105,6 @@ class AthenaRunner:
         self.wait(query_id)
         return query_id
 
-    def run_statement(self, stmt: Statement, values: dict[str, Any]) -> str:
-        return self.run(stmt.sql, stmt.athena_parameters(values))
-
 
 class StagedOutputError(RuntimeError):
     """An UNLOAD's files do not hold the expected columns; the partition was left as it was."""

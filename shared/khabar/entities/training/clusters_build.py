@@ -9,7 +9,6 @@ Deterministic on one machine: one worker thread, fixed seeds, one BLAS thread. D
 
 from __future__ import annotations
 
-import argparse
 import gzip
 import json
 import os
@@ -145,10 +144,8 @@ def render(words: list[str], columns: list[np.ndarray]) -> bytes:
     return gzip.compress("\n".join(lines).encode("utf-8"), compresslevel=9, mtime=0)
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="khabar build-clusters", description=__doc__)
-    parser.add_argument("--out", type=Path, default=OUT)
-    args = parser.parse_args(argv)
+def run(out: Path = OUT) -> None:
+    """Build the table and write it to `out`, printing the time of each step."""
     # One BLAS thread: the machine is shared, and float sums must not depend on thread scheduling.
     for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ[var] = "1"
@@ -174,10 +171,5 @@ def main(argv: list[str] | None = None) -> int:
         columns.append(kmeans(x, k))
         print(f"k-means {k}: {time.perf_counter() - t2:.0f} s")
     data = render(words, columns)
-    args.out.write_bytes(data)
-    print(f"wrote {args.out}: {len(words):,} words, {len(data) / 1e6:.2f} MB (total {time.perf_counter() - t0:.0f} s)")
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())
+    out.write_bytes(data)
+    print(f"wrote {out}: {len(words):,} words, {len(data) / 1e6:.2f} MB (total {time.perf_counter() - t0:.0f} s)")

@@ -6,7 +6,6 @@ surfaces of one gold entity under one canonical id)."""
 
 from __future__ import annotations
 
-import argparse
 import json
 from pathlib import Path
 from typing import Any
@@ -93,23 +92,26 @@ def _print_scores(scores: dict[str, Any]) -> None:
         print(f"  {name:6s} P={r['precision']:.4f} R={r['recall']:.4f} F1={r['f1']:.4f} (gold {r['gold']})")
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="khabar eval entities", description=__doc__)
-    parser.add_argument("--model", type=Path, default=MODEL_PATH)
-    parser.add_argument("--json", action="store_true", help="print one JSON object")
-    args = parser.parse_args(argv)
-    meta_path = beside(args.model, "meta.json")
-    meta = json.loads(meta_path.read_text(encoding="utf-8")) if meta_path.exists() else {}
-    result: dict[str, Any] = {
-        "dev": eval_dev(args.model),
+def training_meta(model: Path) -> dict[str, Any]:
+    """What `khabar train-ner` recorded beside the model (parameters, held-out and CV scores)."""
+    meta_path = beside(model, "meta.json")
+    return json.loads(meta_path.read_text(encoding="utf-8")) if meta_path.exists() else {}
+
+
+def run(model: Path = MODEL_PATH) -> dict[str, Any]:
+    """Every score of `khabar eval entities` (its --json output)."""
+    meta = training_meta(model)
+    return {
+        "dev": eval_dev(model),
         "dev_in_training": bool(meta.get("full")),
         "dev_held_out_at_training": meta.get("dev_held_out"),
         "cv_at_training": meta.get("cv"),
         "seed": eval_seed(*load_seed()),
     }
-    if args.json:
-        print(json.dumps(result, ensure_ascii=False, indent=1))
-        return 0
+
+
+def print_text(result: dict[str, Any], meta: dict[str, Any]) -> None:
+    """The text report: the held-out score first (the main number), then this model's, CV, seed."""
     if held := meta.get("dev_held_out"):
         print(f"ANERcorp dev tail, held out at training ({meta.get('dev', 'dev split')}): the main number")
         _print_scores(held)
@@ -127,4 +129,3 @@ def main(argv: list[str] | None = None) -> int:
     for key in ("missing", "not_unified", "extra"):
         if s[key]:
             print(f"  {key}: {json.dumps(s[key], ensure_ascii=False)}")
-    return 0

@@ -8,7 +8,6 @@ packages are not in the Lambda; the generated files ship in the package."""
 
 from __future__ import annotations
 
-import argparse
 import gzip
 import json
 import math
@@ -168,22 +167,3 @@ def outputs(out: Path = OUT) -> list[tuple[Path, bytes]]:
         (out.with_name(name_tokens.TABLE.name), kit_names.build_name_tokens()),
         (out.with_name(outside_names.TABLE.name), kit_names.build_outside_names()),
     ]
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="khabar build-gazetteers", description=__doc__)
-    parser.add_argument("--out", type=Path, default=OUT, help="countries file; the others are written beside it")
-    parser.add_argument("--check", action="store_true", help="exit 1 if a committed file is stale")
-    args = parser.parse_args(argv)
-    files = outputs(args.out)
-    if args.check:
-        stale = [p for p, data in files if not p.exists() or p.read_bytes() != data]
-        for p in stale:
-            print(f"{p} is stale: run khabar build-gazetteers")
-        if not stale:
-            print("up to date")
-        return 1 if stale else 0
-    for p, data in files:
-        p.write_bytes(data)
-        print(f"wrote {p} ({len(data) // 1024} KiB)")
-    return 0

@@ -4,11 +4,10 @@ Deterministic: L-BFGS on a fixed corpus order."""
 
 from __future__ import annotations
 
-import argparse
 import json
-import os
 import time
 from collections import Counter
+from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
@@ -222,82 +221,66 @@ def _line(name: str, r: dict) -> str:
     return f"  {name:6s} P={r['precision']:.4f} R={r['recall']:.4f} F1={r['f1']:.4f} (gold {r['gold']})"
 
 
-_DEFAULT_EXTRA = "none"
-
-
-def _load_extra(specs: list[str]) -> Extra:
+def _load_extra(specs: Sequence[str]) -> Extra:
     out: Extra = {}
     for spec in specs:
         name, _, share = spec.partition("=")
         if name == "none":
             continue
         if name not in corpus.EXTRA:
-            raise SystemExit(f"khabar: error: unknown corpus {name!r} (choose from {', '.join(corpus.EXTRA)})")
+            raise ValueError(f"unknown corpus {name!r} (choose from {', '.join(corpus.EXTRA)})")
         out[name] = corpus.load_extra(name, float(share or 1.0))
         print(f"{name}: {len(out[name])} sentences", flush=True)
     return out
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="khabar train-ner", description=__doc__)
-    parser.add_argument(
-        "--full",
-        action="store_true",
-        help="after the held-out run, retrain on train+dev and ship that (the default model)",
-    )
-    parser.add_argument("--out", type=Path, default=MODEL_PATH)
-    parser.add_argument("--c1", type=float, default=C1)
-    parser.add_argument("--c2", type=float, default=C2)
-    parser.add_argument("--max-iter", type=int, default=MAX_ITER)
-    parser.add_argument("--grid", action="store_true", help="dev micro-F1 over a c1 x c2 grid; writes nothing")
-    parser.add_argument(
-        "--cv",
-        type=int,
-        metavar="K",
-        help="K-fold cross-validation over all of ANERcorp (pooled scores); writes nothing",
-    )
-    parser.add_argument(
-        "--extra",
-        action="append",
-        default=None,
-        metavar="CORPUS[=SHARE]",
-        help="outside labelled corpus to add, domain-augmented (wikifane, panx), "
-        "optionally a share of its blocks (wikifane=0.3); default: " + _DEFAULT_EXTRA,
-    )
-    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="parallel folds for --cv")
-    args = parser.parse_args(argv)
-    extra = _load_extra(args.extra if args.extra is not None else [_DEFAULT_EXTRA])
-    if args.cv:
-        return _cv(corpus.load(), args.cv, args.out, args.jobs, (args.c1, args.c2, args.max_iter), extra)
+def run(
+    out: Path = MODEL_PATH,
+    *,
+    full: bool = False,
+    c1: float = C1,
+    c2: float = C2,
+    max_iter: int = MAX_ITER,
+    grid: bool = False,
+    cv: int | None = None,
+    extra: Sequence[str] = (),
+    jobs: int = 1,
+) -> int:
+    """`khabar train-ner`: train on the train split, score the dev tail and write the model to `out`
+    (with --full, retrain on train+dev and ship that). `grid` and `cv` score only and write no model.
+    `extra`: outside corpora to add, "name" or "name=share" (`corpus.EXTRA`); none by default."""
+    extra_sets = _load_extra(extra)
+    if cv:
+        return _cv(corpus.load(), cv, out, jobs, (c1, c2, max_iter), extra_sets)
     train_set, dev = corpus.split(corpus.load())
     print(f"ANERcorp: {len(train_set)} train / {len(dev)} dev sentences", flush=True)
-    if args.grid:
-        return _grid(train_set, dev, args.out.with_suffix(".grid.crfsuite"), args.max_iter)
+    if grid:
+        return _grid(train_set, dev, out.with_suffix(".grid.crfsuite"), max_iter)
     t0 = time.perf_counter()
-    held = args.out.with_suffix(".heldout.crfsuite") if args.full else args.out
-    train(train_set, held, args.c1, args.c2, args.max_iter, extra)
+    held = out.with_suffix(".heldout.crfsuite") if full else out
+    train(train_set, held, c1, c2, max_iter, extra_sets)
     took = time.perf_counter() - t0
     scores, tps = evaluate(held, dev)
     print(f"trained on train split in {took:.1f}s; dev (held out), tagging {tps:,.0f} tokens/s:")
     for name in ("PERS", "LOC", "ORG", "micro"):
         print(_line(name, scores[name]))
-    if args.full:
+    if full:
         _remove(held)
         t1 = time.perf_counter()
-        train(train_set + dev, args.out, args.c1, args.c2, args.max_iter, extra)
+        train(train_set + dev, out, c1, c2, max_iter, extra_sets)
         print(f"retrained on train+dev in {time.perf_counter() - t1:.1f}s")
-    meta_path = beside(args.out, "meta.json")  # a new model: cross-validation of the old one is dropped
+    meta_path = beside(out, "meta.json")  # a new model: cross-validation of the old one is dropped
     meta = {
-        "full": args.full,
-        "c1": args.c1,
-        "c2": args.c2,
-        "max_iterations": args.max_iter,
+        "full": full,
+        "c1": c1,
+        "c2": c2,
+        "max_iterations": max_iter,
         "feature_minfreq": MIN_FREQ,
-        "extra": sorted(f"{k}:{len(v)}" for k, v in extra.items()),
+        "extra": sorted(f"{k}:{len(v)}" for k, v in extra_sets.items()),
         "dev": f"ANERcorp train split, last 1/{corpus.TAIL} ({len(dev)} sentences)",
         "dev_held_out": scores,
         "tokens_per_s": round(tps),
     }
     meta_path.write_text(json.dumps(meta, indent=1) + "\n", encoding="utf-8")
-    print(f"wrote {args.out} ({args.out.stat().st_size / 1e6:.2f} MB); total {time.perf_counter() - t0:.1f}s")
+    print(f"wrote {out} ({out.stat().st_size / 1e6:.2f} MB); total {time.perf_counter() - t0:.1f}s")
     return 0
