@@ -110,6 +110,11 @@ def build(root: str, seed: int = 7, days: list[str] | None = None) -> GenLake:
                     for fi in range(rnd.randint(0, 3)):
                         metric, kind, unit = rnd.choice(METRICS)
                         value = round(rnd.uniform(1, 100), 1) * (1e9 if kind == "money" else 1)
+                        related = rnd.sample(chosen, rnd.randint(0, len(chosen)))
+                        # Whose and when, derived without drawing from `rnd` (the rest of the lake
+                        # stays as it was): the first related country, the month before the day.
+                        subject = next((c for c in related if ENTITIES[c][2]), None)
+                        month = (date.fromisoformat(dt).replace(day=1) - timedelta(days=1)).replace(day=1)
                         rows["figures"].append(
                             {
                                 "article_id": aid,
@@ -122,8 +127,18 @@ def build(root: str, seed: int = 7, days: list[str] | None = None) -> GenLake:
                                 "start": 100 + 20 * fi,
                                 "end": 110 + 20 * fi,
                                 "sentence_index": fi,
-                                "related_ids": rnd.sample(chosen, rnd.randint(0, len(chosen))),
+                                "related_ids": related,
                                 "range_role": None,
+                                "subject_id": subject,
+                                "subject_text": ENTITIES[subject][1][0] if subject else None,
+                                "period": month.isoformat()[:7] if subject and fi == 0 else None,
+                                "period_start": month if subject and fi == 0 else None,
+                                "period_end": (
+                                    (month + timedelta(days=31)).replace(day=1) - timedelta(days=1)
+                                    if subject and fi == 0
+                                    else None
+                                ),
+                                "period_text": "الشهر الماضي" if subject and fi == 0 else None,
                             }
                         )
                 for r in range(rnd.randint(0, 2)):

@@ -14,7 +14,7 @@ PKG = Path(__file__).resolve().parents[1] / "shared" / "khabar"
 LAYERS: tuple[tuple[str, ...], ...] = (
     ("khabar.config", "khabar.models", "khabar.text", "khabar.kit", "khabar.currencies"),
     ("khabar.formats", "khabar.figures", "khabar.entities"),
-    ("khabar.extract", "khabar.sql"),
+    ("khabar.extract", "khabar.subject", "khabar.sql"),
     ("khabar.lake",),
     ("khabar.pipeline",),
     ("khabar.aws", "khabar.nightly"),

@@ -30,7 +30,7 @@ def test_percent_model_meets_the_bar_and_seed_is_exact() -> None:
 def test_json_output(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["eval", "figures", "--json", "--shared", str(SHARED)]) == 0
     out = json.loads(capsys.readouterr().out)
-    assert set(out) == {"percent", "currency", "number", "seed"}
+    assert set(out) == {"percent", "currency", "number", "seed", "facts"}
     assert {"precision", "recall", "f1"} <= set(out["percent"])
 
 

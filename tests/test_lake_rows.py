@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pyarrow as pa
@@ -21,7 +21,26 @@ SAMPLES: dict[str, dict[str, Any]] = {
     "articles": rows.article_row(COMMON, "a1", Article("t", "نص", "src", "2026-11-28", "https://x", "7", "line 1")),
     "entities": rows.entity_row("a1", Entity("الأردن", "LOCATION", "loc:jo", 0, 6, "JO", 2)),
     "figures": rows.figure_row(
-        "a1", Figure("7 بالمائة", "percent", 7.0, "%", 3, 12, "revenue", "up", 1, ["loc:jo"], "low")
+        "a1",
+        Figure(
+            "7 بالمائة",
+            "percent",
+            7.0,
+            "%",
+            3,
+            12,
+            "revenue",
+            "up",
+            1,
+            ["loc:jo"],
+            "low",
+            "loc:jo",
+            "الأردن",
+            "2026-Q1",
+            date(2026, 1, 1),
+            date(2026, 3, 31),
+            "الربع الأول",
+        ),
     ),
     "rejects": rows.reject_row(COMMON, Reject("line 4", "undecodable", "bad bytes", "\\xff")),
     "manifests": rows.manifest_row(

@@ -69,7 +69,7 @@ def test_infra_athena_points_at_the_packaged_sql() -> None:
         assert link.resolve() == sql.SQL_DIR / kind
         assert sorted(p.stem for p in link.glob("*.sql")) == sql.names(kind)
     assert sql.names("summaries") == sorted(SUMMARY_TABLES)
-    assert set(sql.names("views")) == {"entity_mentions_7d", "entity_day_over_day", "entity_new"}
+    assert set(sql.names("views")) == {"entity_mentions_7d", "entity_day_over_day", "entity_new", "figure_facts"}
 
 
 @pytest.mark.parametrize("kind", sql.KINDS)
@@ -158,6 +158,23 @@ def test_figures_mentioning_an_entity(engine: tuple[gen.GenLake, LocalAthena]) -
     got = _run(eng, "figures_mentioning_entity", dt_from=days[0], dt_to=days[-1], entity_id="org:opec")
     assert [(r["dt"], r["article_id"]) for r in got] == [(d, a) for d, a, _ in expected]
     assert got and all(r["title"] for r in got)
+
+
+def test_a_country_indicator_over_time(engine: tuple[gen.GenLake, LocalAthena]) -> None:
+    g, eng = engine
+    facts = [f for f in _all(g, "figures") if f["subject_id"] and f["period"] and f["metric"]]
+    subject, metric = Counter((f["subject_id"], f["metric"]) for f in facts).most_common(1)[0][0]
+    mine = [f for f in facts if (f["subject_id"], f["metric"]) == (subject, metric)]
+    got = _run(eng, "country_indicator_over_time", subject_id=subject, metric=metric)
+    assert [(r["period"], r["unit"]) for r in got] == sorted({(f["period"], f["unit"]) for f in mine})
+    for r in got:
+        rows = [f for f in mine if (f["period"], f["unit"]) == (r["period"], r["unit"])]
+        assert sorted(r["values_reported"]) == sorted({f["value"] for f in rows})
+        assert r["articles"] == len({f["article_id"] for f in rows})
+        assert r["first_reported"] == min(f["dt"] for f in rows) <= r["last_reported"]
+    # figures without a subject, metric or period are not facts; the view keys them by who, what, when, unit
+    _, rows = eng.execute("SELECT count(*) FROM figure_facts")
+    assert rows == [(len({(f["subject_id"], f["metric"], f["period"], f["unit"]) for f in facts}),)]
 
 
 def test_daily_article_volume_by_source(engine: tuple[gen.GenLake, LocalAthena]) -> None:

@@ -74,6 +74,23 @@ def test_summary_json_matches_the_lake(reported: tuple[gen.GenLake, dict[str, Pa
         assert etype in ("PERSON", "ORGANIZATION", "LOCATION")
 
 
+def test_facts_by_subject(reported: tuple[gen.GenLake, dict[str, Path]]) -> None:
+    g, paths = reported
+    s = json.loads(paths["json"].read_text(encoding="utf-8"))
+    day_facts = [f for f in g.day(DAY, "figures") if f["subject_id"]]
+    assert day_facts, "the generated lake has figures with a subject"
+    assert sorted((f["subject_id"], f["value"]) for f in s["facts"]) == sorted(
+        (f["subject_id"], f["value"]) for f in day_facts
+    )
+    assert all(f["subject"] and f["source"] for f in s["facts"])  # who, and which source
+    assert [f["subject"] for f in s["facts"]] == sorted(f["subject"] for f in s["facts"])
+    html = paths["html"].read_text(encoding="utf-8")
+    facts = html.split('<section id="facts">', 1)[1].split("</section>", 1)[0]
+    assert facts.count("<tr>") == len(day_facts) + 1  # a header row, then one row per fact
+    for f in s["facts"]:
+        assert f["subject"] in facts and (f["period"] is None or f["period"] in facts)
+
+
 def test_figures_csv(reported: tuple[gen.GenLake, dict[str, Path]]) -> None:
     g, paths = reported
     with paths["csv"].open(encoding="utf-8-sig", newline="") as fh:
@@ -208,6 +225,7 @@ def test_report_renders_in_headless_chromium(
     assert "بنك التنمية الجديد" in dom  # the new entity
     assert "مليار" in dom  # money figures formatted with their scale word
     assert dom.count("<tr>") >= len(g.day(DAY, "figures"))
+    assert 'id="facts"' in dom and "حقائق اليوم حسب الجهة" in dom  # the facts section renders
 
     shot = tmp_path / "shot.png"
     _chromium(chromium, [f"--screenshot={shot}", url], tmp_path)

@@ -4,7 +4,7 @@ what we extract, and the ledger that accounts for every record of an upload."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Literal
 
 EntityType = Literal["PERSON", "LOCATION", "ORGANIZATION"]
@@ -73,6 +73,14 @@ class Figure:
     sentence_index: int = 0
     related_ids: list[str] = field(default_factory=list)
     range_role: Literal["low", "high"] | None = None
+    # Whose and when (khabar.subject, khabar.figures.period): the entity the figure is about, as a
+    # canonical id of this article, and the time it refers to; None when the text does not say.
+    subject_id: str | None = None
+    subject_text: str | None = None
+    period: str | None = None  # "2016", "2016-Q1", "2016-H1", "2016-12", "2016-12-31", "2023-01/2023-10"
+    period_start: date | None = None
+    period_end: date | None = None
+    period_text: str | None = None
 
 
 @dataclass(slots=True)

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from typing import BinaryIO
 
 from khabar.config import EXTRACTOR_VERSION, Limits
-from khabar.extract import extract
+from khabar.extract import extract, published_date
 from khabar.formats import read_upload
 from khabar.lake.store import Lake
 from khabar.lake.uploads import UploadWriter
@@ -46,6 +46,7 @@ def process_upload(
     # Only uploader-given ids can repeat (positional ids are unique); 8-byte keys keep this set at
     # ~70-150 bytes per such article, the one part of memory that grows with the upload.
     seen_ids: set[int] = set()
+    upload_day = (upload.modified or datetime.now(UTC)).astimezone(UTC).date()  # the upload's dt
     records = 0
     for item in read_upload(upload.key, stream, limits):
         records += 1
@@ -63,7 +64,8 @@ def process_upload(
                 )
                 continue
             seen_ids.add(key)
-        out.add_article(aid, item, extract(item.body))
+        # Relative periods («العام الماضي») read against the article's date, else the upload's.
+        out.add_article(aid, item, extract(item.body, published_date(item.published) or upload_day))
         if on_article:
             on_article()
     ledger = out.commit(articles_in=records)

@@ -30,6 +30,10 @@ def register(sub: Subcommands) -> None:
 
     i = sub.add_parser("inspect", help="parse and extract, print one JSON object per article")
     i.add_argument("inputs", nargs="+")
+    i.add_argument(
+        "--date",
+        help="the day relative periods are read against when an article has no date (YYYY-MM-DD, default: today, UTC)",
+    )
     i.set_defaults(run=run_inspect)
 
     q = sub.add_parser("query", help="run Athena SQL locally (sqlglot → DuckDB)")
@@ -80,6 +84,12 @@ def _inspected(item: Article, res: Extraction) -> dict[str, Any]:
                 "direction": f.direction,
                 "start": f.start,
                 "end": f.end,
+                "subject_id": f.subject_id,
+                "subject_text": f.subject_text,
+                "period": f.period,
+                "period_start": f.period_start.isoformat() if f.period_start else None,
+                "period_end": f.period_end.isoformat() if f.period_end else None,
+                "period_text": f.period_text,
             }
             for f in res.figures
         ],
@@ -87,17 +97,20 @@ def _inspected(item: Article, res: Extraction) -> dict[str, Any]:
 
 
 def run_inspect(args: argparse.Namespace) -> int:
-    from khabar.extract import extract
+    from khabar.extract import extract, published_date
     from khabar.formats import read_upload
     from khabar.models import Reject
 
+    # As `khabar extract`: relative periods read against the article's date, else the given or today's.
+    today = datetime.strptime(args.date, "%Y-%m-%d").date() if args.date else datetime.now(UTC).date()
     for path in _files(args.inputs):
         with open(path, "rb") as fh:
             for item in read_upload(path.name, fh):
                 if isinstance(item, Reject):
                     print(f"reject {item.locator}: {item.reason}: {item.detail}", file=sys.stderr)
                     continue
-                print(json.dumps(_inspected(item, extract(item.body)), ensure_ascii=False))
+                found = extract(item.body, published_date(item.published) or today)
+                print(json.dumps(_inspected(item, found), ensure_ascii=False))
     return 0
 
 

@@ -7,6 +7,11 @@ hand-made gold of the sample article.
   counted as out of scope with a reason (exponents, «N على M» / «جزء من» fractions, dozens, items
   upstream itself marks as bad spans) and reported apart; nothing is dropped.
 - seed_gold.json: (kind, value, unit) of the article's figures, and the listed non-figures.
+- facts_gold.jsonl (beside this module): subject and period of 118 figures of 40 kit news articles
+  (selection rule and guidelines in README.md "Facts gold"). `score_facts` matches each gold row to
+  the extracted figure at the same (article_id, start) and scores subject and period apart:
+  precision = correct / predicted non-null, coverage = predicted non-null / gold non-null; a null
+  prediction is an abstention, never wrong; a non-null prediction where the gold is null is wrong.
 
 The data is read in place from ../shared (next to the repository) or from $KHABAR_SHARED.
 """
@@ -16,15 +21,17 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
 from khabar.figures import extract_figures, extract_numbers
 
-__all__ = ["print_text", "run"]
+__all__ = ["FACTS_GOLD", "facts_predictions", "print_text", "run", "score_facts"]
 
 _TOL = 1e-6
+FACTS_GOLD = Path(__file__).with_name("facts_gold.jsonl")
+_NEWS = Path("data") / "news" / "ant_economy_dev.jsonl"
 _CURRENCY_NAMES = {"euro": "EUR", "dollar": "USD", "egyptian pound": "EGP", "british pound": "GBP"}
 
 
@@ -177,6 +184,97 @@ def score_seed(root: Path) -> dict[str, Any]:
     return {"figures": len(figs), "per_kind": per_kind, "non_figures_reported": leaked, "context": checks}
 
 
+_FACT_FIELDS = ("subject_id", "period")
+
+
+def _fact_value(fig: Any, name: str) -> str | None:
+    """`name` of a predicted figure (a `Figure` or a dict); None when it has no such field yet."""
+    value = fig.get(name) if isinstance(fig, Mapping) else getattr(fig, name, None)
+    return value if value is None else str(value)
+
+
+def _fact_field(pairs: list[tuple[str | None, str | None]]) -> dict[str, Any]:
+    """Counts of one field over (gold, predicted) pairs."""
+    gold_set = sum(g is not None for g, _ in pairs)
+    predicted = sum(p is not None for _, p in pairs)
+    correct = sum(p is not None and p == g for g, p in pairs)
+    return {
+        "gold_non_null": gold_set,
+        "predicted_non_null": predicted,
+        "correct": correct,
+        "wrong": predicted - correct,
+        "wrong_where_gold_null": sum(p is not None and g is None for g, p in pairs),
+        "abstain": sum(p is None for _, p in pairs),
+        "abstain_where_gold_set": sum(p is None and g is not None for g, p in pairs),
+        "precision": round(correct / predicted, 4) if predicted else 0.0,
+        "coverage": round(predicted / gold_set, 4) if gold_set else 0.0,
+        "recall": round(correct / gold_set, 4) if gold_set else 0.0,
+    }
+
+
+def score_facts(gold_rows: Iterable[Mapping[str, Any]], predicted: Mapping[str, Iterable[Any]]) -> dict[str, Any]:
+    """Subject and period of the gold figures against `predicted` (article id -> its extracted
+    figures: `Figure` objects or dicts with `start`, `subject_id`, `period`).
+
+    Each gold row is matched to the predicted figure of its article with the same `start`; a gold
+    figure with no such prediction counts as `not_found` and as an abstention on both fields. Per
+    field: correct = non-null prediction equal to the gold; every other non-null prediction is wrong
+    (also where the gold is null); a null prediction abstains. precision = correct / predicted
+    non-null, coverage = predicted non-null / gold non-null, recall = correct / gold non-null."""
+    by_start: dict[tuple[str, int], Any] = {}
+    for article_id, figures in predicted.items():
+        for fig in figures:
+            start = fig["start"] if isinstance(fig, Mapping) else fig.start
+            by_start.setdefault((article_id, int(start)), fig)
+    pairs: dict[str, list[tuple[str | None, str | None]]] = {f: [] for f in _FACT_FIELDS}
+    not_found: list[dict[str, Any]] = []
+    disagreements: list[dict[str, Any]] = []
+    articles: set[str] = set()
+    n = 0
+    for row in gold_rows:
+        n += 1
+        articles.add(row["article_id"])
+        fig = by_start.get((row["article_id"], int(row["start"])))
+        if fig is None:
+            not_found.append({"article_id": row["article_id"], "start": row["start"], "end": row["end"]})
+        for field in _FACT_FIELDS:
+            gold = row.get(field)
+            pred = None if fig is None else _fact_value(fig, field)
+            pairs[field].append((gold, pred))
+            if pred is not None and pred != gold:
+                where = {"article_id": row["article_id"], "start": row["start"], "field": field}
+                disagreements.append({**where, "gold": gold, "predicted": pred})
+    return {
+        "figures": n,
+        "articles": len(articles),
+        "found": n - len(not_found),
+        "not_found": not_found,
+        **{("subject" if f == "subject_id" else f): _fact_field(pairs[f]) for f in _FACT_FIELDS},
+        "disagreements": disagreements,
+    }
+
+
+def facts_predictions(root: Path, gold_rows: Iterable[Mapping[str, Any]]) -> dict[str, list[Any]]:
+    """The extracted figures of every kit news article the gold rows name, each article extracted
+    with its `published` date as `khabar.extract.extract` reads it."""
+    from khabar.extract import extract, published_date  # the full extractor, only when scoring facts
+
+    wanted = {row["article_id"] for row in gold_rows}
+    out: dict[str, list[Any]] = {}
+    for article in _read_jsonl(root / _NEWS):
+        if article["id"] in wanted:
+            out[article["id"]] = extract(article["body"], published_date(article.get("published"))).figures
+    return out
+
+
+def run_facts(root: Path, gold_path: Path = FACTS_GOLD) -> dict[str, Any]:
+    """`score_facts` on the facts gold and the kit's news; skipped (with the reason) without them."""
+    if not gold_path.is_file() or not (root / _NEWS).is_file():
+        return {"skipped": f"needs {gold_path.name} and {root / _NEWS}"}
+    gold = _read_jsonl(gold_path)
+    return score_facts(gold, facts_predictions(root, gold))
+
+
 def run(root: Path) -> dict[str, Any]:
     rt = root / "data" / "recognizers_text"
     return {
@@ -184,6 +282,7 @@ def run(root: Path) -> dict[str, Any]:
         "currency": score_figures(_read_jsonl(rt / "CurrencyModel.jsonl"), "money"),
         "number": score_numbers(_read_jsonl(rt / "NumberModel.jsonl")),
         "seed": score_seed(root),
+        "facts": run_facts(root),
     }
 
 
@@ -211,3 +310,15 @@ def print_text(res: dict[str, Any]) -> None:
         print(f"  {kind:8} P {r['precision']:.3f} R {r['recall']:.3f} F1 {r['f1']:.3f}")
     for c in seed["context"]:
         print(f"  {c['text']}: found={c['found']} metric={c['metric_ok']} direction={c['direction_ok']}")
+    facts = res.get("facts", {})
+    if "skipped" in facts:
+        print(f"facts     skipped: {facts['skipped']}")
+    elif facts:
+        print(f"facts     figures {facts['figures']} in {facts['articles']} articles, found {facts['found']}")
+        for field in ("subject", "period"):
+            r = facts[field]
+            print(
+                f"  {field:8} gold {r['gold_non_null']:3}  predicted {r['predicted_non_null']:3}  "
+                f"correct {r['correct']:3}  wrong {r['wrong']:3} ({r['wrong_where_gold_null']} where gold null)  "
+                f"abstain {r['abstain']:3}  P {r['precision']:.3f} coverage {r['coverage']:.3f} R {r['recall']:.3f}"
+            )

@@ -11,6 +11,10 @@ Unambiguous units (دولار، يورو، $ …) carry their ISO code; an adjec
 3. the most frequent such country in the article;
 4. the documented default per name: دينار → TND (our news sources are Tunisian), ريال → SAR,
    درهم → AED, جنيه → EGP, ليرة → TRY.
+
+Tunisian and Libyan dinars are written with their millimes after a comma: «2،308 دينار» and
+«289,639 دينارا» are 2.308 and 289.639 dinars (`MILLESIMAL_DINARS`; the extractor reads one comma
+and three digits before a dinar unit that way only when the dinar resolves to one of them).
 """
 
 from __future__ import annotations
@@ -20,7 +24,12 @@ from collections.abc import Sequence
 
 from khabar.figures.lexicon import COUNTRY_BY_NAME, COUNTRY_NAME_RE, QUALIFIER_RE, CurrencyUnit
 
-__all__ = ["qualifier_at", "resolve_currency", "country_mentions"]
+__all__ = ["MILLESIMAL_DINARS", "qualifier_at", "resolve_currency", "country_mentions"]
+
+# Dinars of 1000 millimes whose press writes «2،308 دينار» for 2 dinars 308 millimes. The Kuwaiti,
+# Bahraini and Jordanian dinars also have 1000 fils, but their press groups thousands with a comma
+# («1,500 دينار» = 1500) and writes fils after a point; the Iraqi fils is out of use.
+MILLESIMAL_DINARS = frozenset({"TND", "LYD"})
 
 
 def qualifier_at(cur: CurrencyUnit, text: str, pos: int) -> tuple[str, int] | None:

@@ -11,7 +11,7 @@ Digit separators, decided per number:
 
 Words: units, teens (ثلاثة عشر), units before tens (ثلاثة وعشرون), hundreds (ثلاثمائة, ثلاث مائة),
 scales (ألف … تريليون, dual forms ألفين/ملياري = 2x, plural forms need a multiplier), fractions
-(نصف، ربع، ثلثان، ثلاثة أرباع، مليار ونصف), spoken decimals (ثلاثة فاصلة خمسة), groups chained
+(نصف، ربع، ثلثان، ثلاثة أرباع، مليار ونصف), spoken decimals (ثلاثة فاصلة خمسة، 5 فاصل 7), groups chained
 with و in decreasing scale (مليون وألفين ومائتين), and digits with scale words (83.7 مليار،
 3 مليارات و500 مليون).
 """
@@ -55,6 +55,8 @@ CONT_RE = re.compile(
 # number before them is read as if a scale word followed («194,647 م د» = 194.647 million).
 _ABBREV_SCALE_RE = re.compile(rf"{_SP}*[ما]\.?{_SP}?\.?د(?!\w)")
 _DECIMAL_RE = re.compile(rf"{_SP}+(?:{'|'.join(DECIMAL_WORDS)}){_SP}+")
+# The fractional part of a spoken decimal written in digits: «5 فاصل 7», «خمسة فاصلة 25».
+_FRACTION_DIGITS_RE = re.compile(r"\d+(?![\d.,،٫٬]?\d)")
 _NEG_BEFORE_RE = re.compile(rf"(?:{'|'.join(NEGATIVE_WORDS)}){_SP}+$")
 _STRIP = re.compile(r"[ \t\u00a0\u202f\u202a-\u202e\u2066-\u2069]")
 _SEP = re.compile(r"[.,،٫٬'’]")
@@ -71,6 +73,7 @@ class NumberSpan:
     value: float
     scale: float = 1.0
     words: bool = False
+    has_scale: bool = False  # a scale word is part of it (with scale 1: several groups, 3 مليارات و500 مليون)
 
     @property
     def base(self) -> float:
@@ -217,6 +220,26 @@ def _minus_at(text: str, i: int) -> bool:
     return text[i - 1] in "وفبلك" and (i == 1 or not text[i - 2].isalnum())
 
 
+def _spoken_fraction(text: str, pos: int, whole: float) -> tuple[float, int] | None:
+    """(value, end) of `whole` + the fractional part at `pos`, after «فاصلة»: digits («5 فاصل 7»)
+    or words (خمسة، صفر خمسة، خمسة وعشرون); leading zeros are kept."""
+    if whole != int(whole):
+        return None
+    fd = _FRACTION_DIGITS_RE.match(text, pos)
+    if fd:
+        return float(f"{int(whole)}.{fd.group()}"), fd.end()
+    toks: list[_Tok] = []
+    _tokens_after(text, pos, toks)
+    if not toks:
+        return None
+    if all(t.kind in ("zero", "unit") and not t.conj for t in toks):
+        return float(f"{int(whole)}.{''.join(str(int(t.value)) for t in toks)}"), toks[-1].end
+    fr = _evaluate(toks)
+    if fr and fr[2] == 1.0 and fr[0] == int(fr[0]):
+        return float(f"{int(whole)}.{int(fr[0])}"), toks[fr[1] - 1].end
+    return None
+
+
 def _parse_at(text: str, m: re.Match[str]) -> NumberSpan | None:
     toks: list[_Tok] = []
     neg = False
@@ -245,30 +268,25 @@ def _parse_at(text: str, m: re.Match[str]) -> NumberSpan | None:
     value, used, scale = res
     end = toks[used - 1].end
     words = toks[0].kind != "digits"
-    # Spoken decimal: ثلاثة فاصلة خمسة (the fractional part is read as written, leading zeros kept).
+    has_scale = scale != 1.0 or (used > 1 and any(t.kind == "scale" for t in toks[:used]))
+    # Spoken decimal: ثلاثة فاصلة خمسة، 5 فاصل 7 (the fractional part is read as written).
     d = _DECIMAL_RE.match(text, end) if scale == 1.0 else None
     if d:
-        frac_toks: list[_Tok] = []
-        _tokens_after(text, d.end(), frac_toks)
-        units = [t for t in frac_toks if t.kind in ("zero", "unit")]
-        if frac_toks and len(units) == len(frac_toks) and not any(t.conj for t in frac_toks):
-            digits = "".join(str(int(t.value)) for t in units)
-            value, end = float(f"{int(value)}.{digits}"), frac_toks[-1].end
-        else:
-            fr = _evaluate(frac_toks) if frac_toks else None
-            if fr and fr[2] == 1.0 and fr[0] == int(fr[0]):
-                value, end = float(f"{int(value)}.{int(fr[0])}"), frac_toks[fr[1] - 1].end
+        frac = _spoken_fraction(text, d.end(), value)
+        if frac:
+            value, end = frac
         s = CONT_RE.match(text, end)
         if s and not s.group("conj") and _is_scale(s) and not NUMBER_WORDS[s.group("w0")].dual:
             scale = NUMBER_WORDS[s.group("w0")].value
-            value, end = value * scale, s.end()
+            value, end, has_scale = value * scale, s.end(), True
     if neg:
         value = -value
     else:
         n = _NEG_BEFORE_RE.search(text, max(0, start - 8), start)
         if n:
             value, start = -value, n.start()
-    return NumberSpan(start, end, float(f"{value:.12g}"), scale, words)  # drop float noise: 0.6000000000000001
+    value = float(f"{value:.12g}")  # drop float noise: 0.6000000000000001
+    return NumberSpan(start, end, value, scale, words, has_scale)
 
 
 def find_numbers(text: str, pos: int = 0, endpos: int | None = None) -> Iterator[NumberSpan]:

@@ -81,6 +81,12 @@ def figure_row(article_id: str, f: Figure) -> Row:
         "sentence_index": f.sentence_index,
         "related_ids": f.related_ids,
         "range_role": f.range_role,
+        "subject_id": f.subject_id,
+        "subject_text": f.subject_text,
+        "period": f.period,
+        "period_start": f.period_start,
+        "period_end": f.period_end,
+        "period_text": f.period_text,
     }
 
 

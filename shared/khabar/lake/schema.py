@@ -58,6 +58,13 @@ LAKE_TABLES: dict[str, pa.Schema] = {
             ("sentence_index", pa.int32()),
             ("related_ids", pa.list_(pa.string())),
             ("range_role", pa.string()),
+            # Appended last: files written before these columns read them as nulls.
+            ("subject_id", pa.string()),
+            ("subject_text", pa.string()),
+            ("period", pa.string()),
+            ("period_start", pa.date32()),
+            ("period_end", pa.date32()),
+            ("period_text", pa.string()),
         ]
     ),
     "rejects": pa.schema(

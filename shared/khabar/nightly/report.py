@@ -153,9 +153,21 @@ def _figures(lake: Lake, day: str, names: dict[str, str]) -> list[dict[str, Any]
             "figure_text": f["figure_text"],
             "entity_ids": list(f["related_ids"] or []),
             "entities": [names.get(c, c) for c in f["related_ids"] or []],
+            "subject_id": f.get("subject_id"),
+            "subject": names.get(f["subject_id"], f.get("subject_text") or f["subject_id"])
+            if f.get("subject_id")
+            else None,
+            "period": f.get("period"),
         }
         for f in figs
     ]
+
+
+def _facts(figures: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The day's figures that say whose they are, by subject: who, what, when, how much, which source."""
+    keep = ("subject_id", "subject", "metric", "period", "value", "kind", "unit", "direction", "source", "url", "title")
+    facts = [{k: f[k] for k in keep} for f in figures if f["subject_id"]]
+    return sorted(facts, key=lambda f: (f["subject"] or "", f["metric"] or "", f["period"] or "", -(f["value"] or 0)))
 
 
 def report_data(lake: Lake, day: str, engine: Engine) -> dict[str, Any]:
@@ -189,6 +201,7 @@ def report_data(lake: Lake, day: str, engine: Engine) -> dict[str, Any]:
         "sources": sources,
         "rejects_by_reason": dict(sorted(reasons.items(), key=lambda kv: (-kv[1], kv[0]))),
         "figure_summary": lake.read("figure_daily", day).to_pylist(),
+        "facts": _facts(figures),
         "figures": figures,
     }
 
@@ -290,6 +303,26 @@ def render_html(data: dict[str, Any]) -> str:
                 ],
             )
         )
+    facts = data["facts"]
+    parts.append(f'</section><section id="facts"><h2>حقائق اليوم حسب الجهة ({len(facts):,})</h2>')
+    parts.append(
+        _table(
+            ["الجهة", "المؤشر", "الفترة", "القيمة", "المصدر"],
+            [
+                [
+                    _esc(f["subject"]),
+                    _esc(f["metric"] or "—"),
+                    f"<bdi>{_esc(f['period'] or '—')}</bdi>",
+                    f'<bdi class="num">{_esc(format_value(f["value"], f["kind"]))}</bdi> {_esc(f["unit"])}',
+                    _link(f["url"], f["source"] or f["title"] or "—"),
+                ]
+                for f in facts[:MAX_FIGURE_ROWS]
+            ],
+            "facts",
+        )
+        if facts
+        else '<p class="muted">لا أرقام منسوبة إلى جهة اليوم.</p>'
+    )
     figs = data["figures"]
     parts.append(f'</section><section id="figures"><h2>الأرقام الاقتصادية ({len(figs):,})</h2>')
     if len(figs) > MAX_FIGURE_ROWS:

@@ -1,0 +1,612 @@
+"""The reference period of a figure: the year, quarter, half, month, day or span of months that
+its sentence gives it («عام 2016», «الربع الأول من 2016», «ديسمبر/كانون الأول 2016», «الأشهر العشرة
+الأولى من العام الماضي»).
+
+Only the figure's sentence is read, on the article's normalised text (`khabar.text`), with the
+words of data/figures_periods.json. The reading prefers no period to a guessed one:
+
+- the expression nearest the figure wins, inside its clause (clauses end at «، ؛ :») when the
+  clause has one, else in the whole sentence;
+- an expression introduced by a comparison cue (مقارنة، مقابل، قياسا …) or naming «the same period»
+  of another year is the period of the compared value, not of the figure: it is skipped. A figure
+  that itself follows such a cue («… مقابل 3% في 2015») takes the expression after it, if any;
+- the nearest expression may be one that cannot be placed: a relative one with no publication
+  date, «الأشهر السبعة الأخيرة» (the last seven months of the year, or up to now?), a bare count of
+  months («بيانات عشرة أشهر»), a range of years or a season («2016-2017»), a fiscal year, a period
+  named in an earlier sentence («خلال هذه الفترة»), «موفى سبتمبر 2016» (a stock at the end of
+  September, or the total since January?). Then the answer is None, never a farther expression;
+- after «منذ/قبل» an expression is a bound, not a period, and is ignored.
+
+Spans of whole quarters, halves and years take those forms: the first three months of 2016 are
+"2016-Q1", the first six "2016-H1"; other spans are ISO 8601 intervals ("2023-01/2023-10").
+
+Speed: trying a pattern at every word costs ~10 µs a word in Python's `re`, far beyond the budget
+(the figures stage may grow by 10 %). So one C-level pass finds anchors (a year, or a stem every
+expression holds: شهر، عام، سنة، ربع …) and separators; from an anchor we step back over words
+that may lead an expression (في، من، نفس، a month name, a day …) and match, at those words only,
+the patterns their word class allows. Scans are cached per sentence (figures share sentences).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+from khabar.figures.lexicon import UNIT_RE
+from khabar.text import NormalizedText, normalize_word
+
+__all__ = ["Period", "figure_period"]
+
+
+@dataclass(frozen=True, slots=True)
+class Period:
+    period: str  # "2016", "2016-Q1", "2016-H1", "2016-12", "2016-12-31", "2023-01/2023-10"
+    start: date  # first day
+    end: date  # last day
+    text: str  # the words of the body that gave it (original text)
+    text_start: int  # offsets into the original body
+    text_end: int
+
+
+def _load() -> dict[str, Any]:
+    with resources.files("khabar").joinpath("data", "figures_periods.json").open(encoding="utf-8") as fh:
+        return json.load(fh)
+
+
+def _n(form: str) -> str:
+    return " ".join(normalize_word(form).split())
+
+
+def _alt(forms: Iterable[str]) -> str:
+    """An alternation of normalised forms as a trie (re tries alternatives one by one; a trie
+    rejects a position on its first character); any white space between words."""
+    trie: dict[str, dict] = {}
+    for f in sorted({_n(f) for f in forms}):
+        node = trie
+        for ch in f:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def build(node: dict[str, dict]) -> str:
+        alts = [(r"\s+" if ch == " " else re.escape(ch)) + build(sub) for ch, sub in node.items() if ch]
+        if not alts:
+            return ""
+        body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+        return f"(?:{body})?" if "" in node else body
+
+    return build(trie)
+
+
+_D = _load()
+_MONTHS = {_n(f): int(m) for m, forms in _D["months"].items() for f in forms}
+_ORDINALS = {_n(f): (4 if o == "last" else int(o)) for o, forms in _D["ordinals"].items() for f in forms}
+_COUNTS = {_n(f): int(c) for c, forms in _D["month_counts"].items() for f in forms}
+
+# --- patterns of the expressions, on normalised text -------------------------------------------
+_MONTH = _alt(_MONTHS)
+_ORD = _alt(_ORDINALS)
+_COUNT = _alt(_COUNTS)
+_PLURAL = _alt(_D["month_plurals"])
+_YNOUN = _alt(_D["year_nouns"])
+_CL = r"[وف]?(?:بال|لل|ال|ل|ب)?"  # proclitics before a noun
+_YN = rf"{_CL}(?:{_YNOUN})"  # عام، العام، لسنة، للعام، بسنة
+_SHAHR = rf"(?:{_CL}شهر\s+)"
+_Y = r"(?:19|20)\d\d(?!\d)"
+_THIS = _alt(_D["this"])
+
+
+def _year(s: str) -> str:
+    return rf"(?P<y{s}>{_Y})(?:م(?!\w))?"  # «2016م»: the Gregorian era mark
+
+
+def _rel(s: str) -> str:
+    past, cur, nxt = (_alt(_D["relative"][k]) for k in ("past", "current", "next"))
+    return rf"(?:ال)?(?:(?P<p{s}>{past})|(?P<c{s}>{cur})|(?P<n{s}>{nxt}))(?!\w)"
+
+
+def _yref(s: str) -> str:
+    """A year after a sub-year unit: «2016», «من سنة 2016», «لعام 2016», «من العام الماضي», «من هذه السنة»."""
+    prep = r"(?:(?:من|في|خلال)\s+)?"
+    this = rf"(?P<t{s}>ل?(?:{_THIS})\s+(?:ال)?(?:{_YNOUN})(?!\w))"
+    return rf"(?:\s*{prep}(?:{_YN}\s*)?{_year(s)}|\s+{prep}(?:{_YN}\s+{_rel(s)}|{this}))"
+
+
+def _month(s: str) -> str:  # «ديسمبر/كانون الأول», «كانون الأول (ديسمبر)»
+    return rf"(?P<m{s}>{_MONTH})(?!\w)(?:\s*[/(]\s*(?:{_MONTH})(?!\w)\s*\)?)?"
+
+
+def _first(s: str) -> str:
+    return rf"(?:ال)?(?:(?P<f{s}>{_alt(_D['first'])})|(?P<l{s}>{_alt(_D['last'])}))(?!\w)(?:{_yref(s)})?"
+
+
+# One pattern per kind of expression; where several may start at a word, the earlier kind wins.
+_ALTS = {
+    "same": rf"[وف]?[بل]?(?:{_alt(_D['same_period'])})(?!\w)(?:{_yref('S')})?",
+    "anaph": rf"[وف]?[بل]?(?:{_alt(_D['anaphoric'])})(?!\w)(?:{_yref('A')})?",
+    "open": rf"[وف]?[بل]?(?:{_alt(_D['open_spans'])})(?!\w)",
+    "idate": rf"(?P<iy>{_Y})-(?P<im>[01]\d)-(?P<id>[0-3]\d)(?!\d)",
+    "yrange": rf"(?:(?:ما\s+)?بين\s+)?(?:{_CL}(?:{_alt(_D['year_range_nouns'] + _D['year_nouns'])})\s*)?(?P<r0>{_Y})"
+    rf"\s*(?:[-–/]\s*(?P<r1>(?:19|20)?\d\d)|(?:و|الي|حتي)\s*(?:(?:عام|سنه)\s*)?(?P<r2>{_Y}))(?!\d)",
+    "fiscal": rf"{_YN}\s+(?:ال)?ماليه?(?!\w)(?:{_yref('F')})?",
+    "mspan": rf"{_SHAHR}?{_month('0')}(?:\s*{_year('0')})?(?:\s*[-–]\s*|\s+(?:الي|حتي)\s+(?:غايه\s+)?"
+    rf"(?:(?:موفي|نهايه|اخر)\s+)?){_SHAHR}?{_month('1')}(?:{_yref('1')}|\s+{_rel('1m')})",
+    "firsta": rf"{_CL}(?:اشهر|شهور)\s+(?:ال)?(?P<ka>{_COUNT})\s+{_first('a')}",
+    "firstb": rf"{_CL}\s*(?P<kb>{_COUNT}|\d{{1,2}})\s*(?:{_PLURAL})\s+{_first('b')}",
+    "firstc": rf"[وف]?[بل]?(?:ال)?اول\s+(?P<kc>{_COUNT}|\d{{1,2}})\s*(?:{_PLURAL})(?!\w)(?:{_yref('c')})?",
+    "firstw": rf"{_CL}شهرين\s+(?:ال)?(?:(?P<fw>اولين|اوليين)|(?P<lw>اخيرين))(?!\w)(?:{_yref('w')})?",
+    "dur": rf"(?:{_CL}(?:اشهر|شهور)\s+(?:ال)?(?:{_COUNT})|{_CL}\s*(?:{_COUNT}|\d{{1,2}})\s*(?:{_PLURAL})"
+    rf"|{_CL}شهر(?:ين|ان))(?!\w)",
+    "quarter": rf"[وف]?(?:بال|لل|ال)(?:{_alt(_D['quarter_nouns'])})\s+(?:ال)?(?P<qo>{_ORD})(?!\w)(?:{_yref('q')})?",
+    "quartery": rf"[وف]?(?:بال|لل|ال)(?:{_alt(_D['quarter_nouns_with_year'])})\s+(?:ال)?(?P<Qo>{_ORD})(?!\w)"
+    rf"{_yref('Q')}",
+    "half": rf"[وف]?(?:بال|لل|ال)(?:{_alt(_D['half_nouns'])})\s+(?:ال)?(?P<ho>{_ORD})(?!\w)(?:{_yref('h')})?",
+    "date": rf"(?P<dd>[0-3]?\d)\s+(?:من\s+)?{_SHAHR}?{_month('d')}(?:\s*[,،]?{_yref('d')}|\s+{_rel('dm')})",
+    "ndate": rf"(?P<nday>[0-3]?\d)\s*(?P<nsep>[/.-])\s*(?P<nmon>[01]?\d)\s*(?P=nsep)\s*(?P<nyear>{_Y})",
+    "month": rf"(?P<ms>{_SHAHR})?{_month('n')}(?:{_yref('n')}|\s+{_rel('nm')})?",
+    "relmonth": rf"{_CL}شهر\s+{_rel('r')}|[وف]?[لب]?هذا\s+الشهر(?!\w)",
+    "year": rf"{_YN}\s*{_year('y')}",
+    "rely": rf"{_YN}\s+(?:(?P<pp>قبل\s+الماضيه?)(?!\w)|{_rel('e')})|ل?(?:{_THIS})\s+(?:ال)?(?:{_YNOUN})(?!\w)",
+    "ycue": rf"[وف]?[لب]?(?:{_alt(_D['year_cues'])})\s+{_year('u')}",
+    "bare": rf"[وبل]?(?P<by>{_Y})(?![.,،/]\d)(?:م(?!\w))?",
+}
+_ORDER = {k: i for i, k in enumerate([*_ALTS, "cue"])}
+
+# --- word classes: which kinds may start at a word; a word with no kinds may stand inside one ---
+_PRE = ("", "و", "ف", "ب", "ل", "ك", "وب", "ول", "فب", "فل")
+_ART = ("ال", "وال", "فال", "بال", "وبال", "لل", "ولل", "فلل", "كال")
+_KINDS: dict[str, tuple[str, ...]] = {}
+
+
+def _add(words: Iterable[str], kinds: tuple[str, ...], article: bool = True) -> None:
+    for w in {_n(w) for w in words}:
+        for p in _PRE + (_ART if article else ()):
+            old = _KINDS.get(p + w, ())
+            _KINDS[p + w] = tuple(sorted(set(old) | set(kinds), key=_ORDER.__getitem__))
+
+
+_add(["نفس", "ذات"], ("same", "anaph"), article=False)
+_add(_D["this"], ("anaph", "relmonth", "rely"), article=False)
+_add(["فترة"], ("same", "anaph"))
+_add(_D["year_range_nouns"], ("yrange",))
+_add(["بين"], ("yrange",), article=False)
+_add(_D["year_nouns"], ("anaph", "yrange", "fiscal", "year", "rely"))
+_add({m.split()[0] for m in _MONTHS}, ("mspan", "month"), article=False)
+_add(["شهر"], ("same", "mspan", "month", "relmonth"))
+_add(["أشهر", "شهور"], ("open", "firsta", "dur"))
+_add(["سنتين", "عامين", "سنوات", "أعوام"], ("open",))
+_add(["شهرين", "شهران"], ("firstw", "dur"))
+_add([*_COUNTS, "ال"], ("firstb", "dur"), article=False)  # «العشرة أشهر الأولى»، «الـ 10 أشهر» (a bare article)
+_add(_COUNTS, ("firstb", "dur"))
+_add(["أول"], ("firstc",), article=False)
+_add(_D["quarter_nouns"] + _D["quarter_nouns_with_year"], ("same", "quarter", "quartery"))
+_add(_D["half_nouns"], ("half",))
+_add(_D["year_cues"], ("ycue",), article=False)
+_add(_D["comparison"], ("cue",), article=False)
+_inner = [*_D["connectors"], *_ORDINALS, *_D["first"], *_D["last"], *(w for m in _MONTHS for w in m.split())]
+_inner += [w for span in _D["open_spans"] for w in span.split()[1:]]
+_add(_inner + [w for ws in _D["relative"].values() for w in ws], ())
+_CUE = ("cue",)
+_YCUE = ("ycue",)
+_YN_KINDS = _KINDS[_n("سنة")]
+_DIGIT_KINDS = ("idate", "yrange", "date", "ndate", "firstb", "dur", "bare")
+_PATTERNS = {
+    kinds: re.compile("|".join(f"(?P<K_{k}>{_ALTS[k]})" for k in kinds))
+    for kinds in {*_KINDS.values(), _DIGIT_KINDS}
+    if kinds and kinds != _CUE
+}
+# The anchors and the two first digits of a year, in one trie: every branch starts with a literal,
+# so `re` skips to candidate characters in C.
+_SEPS = "،,;؛:"
+_ANCHOR = re.compile(_alt([*_D["anchors"], "19", "20"]))
+_LEAD_PUNCT = "(«\"'["
+_TRAIL_PUNCT = ")»\"'].،,:;؛"
+_NOT_COMPARED = frozenset(_n(w) for w in _D["not_compared"])
+_NOT_BEFORE = frozenset(_n(w) for w in _D["not_period_before"])
+_BOUND_NOUNS = frozenset(_n(w) for w in ("بداية", "مطلع", "نهاية", "أواخر", "أوائل", "منتصف", "انطلاق", "موفى"))
+_END_POINT = frozenset(p + _n(w) for w in [*_D["end_point"], "إلى", "حتى"] for p in _PRE)
+_SCALE_AFTER = re.compile(r"\s*(?:الف|الاف|مليون|ملايين|مليار|مليارات|ترليون)(?!\w)")
+_CONJ = re.compile(r"(?<!\w)و\w")
+_FROM_BEFORE = re.compile(r"(?<!\w)من(?:\s+مستوي)?\s*$")
+_TO_AFTER = re.compile(r"[^،؛:\d]{0,30}?(?<!\w)(?P<to>الي|حتي)(?!\w)[^،؛:\d]{0,15}\d")
+_PAREN_REACH = 20  # a figure this close after an expression, in brackets, is a value of its period
+_BARE_GAP = frozenset(" \t()[]-–:")
+_CUE_REACH = 80  # a cue introduces a time expression up to this far (normalised characters)
+_CUE_TO_FIGURE = 40  # a figure this close after a cue is the compared value
+_MAX_LEAD = 6  # words stepped back from an anchor
+_YEAR_END = frozenset(["", "،", ".", ")", ",", "؛", ";", ":", "»"])  # cannot start a unit
+_MONTH_DAYS = (0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+_YEAR_GROUP = {"year": "yy", "ycue": "yu", "bare": "by"}
+
+
+_UNSET = object()
+
+
+@dataclass(slots=True)
+class _Expr:
+    start: int  # span in the sentence's normalised text
+    end: int
+    unit: str  # year quarter half month day span relmonth; "" when it cannot be placed
+    comparison: bool = False  # «نفس الفترة من …»: the period of a compared value
+    bare: bool = False  # a bare year: read only right next to the figure
+    year: int | None = None
+    yrel: int | None = None  # the year is the publication year + yrel
+    mrel: int | None = None  # a named month before (-1), in (0) or after (+1) the publication month
+    a: int = 0  # quarter, half, month, first month of a span, or the month offset of relmonth
+    b: int = 0  # day, or last month of a span
+    y0: int | None = None  # first year of a span of months that crosses a new year
+    clause: int = 0
+    resolved: Period | None = None  # the answer for `published`, shared by the figures it serves
+    published: object = _UNSET
+
+
+@dataclass(frozen=True, slots=True)
+class _Scan:
+    exprs: tuple[_Expr, ...]
+    cues: tuple[tuple[int, int], ...]  # (end, clause) of each comparison cue
+    seps: tuple[int, ...]
+
+
+def _relative(m: re.Match[str], s: str) -> int | None:
+    """-1, 0, +1 from the groups of _rel(s), or None."""
+    p, c, n = m.group("p" + s, "c" + s, "n" + s)
+    return -1 if p else 0 if c else 1 if n else None
+
+
+def _yearref(m: re.Match[str], s: str) -> tuple[int | None, int | None]:
+    """(year, yrel) from the groups of _yref(s)."""
+    y, p, c, n, this = m.group("y" + s, "p" + s, "c" + s, "n" + s, "t" + s)
+    if y:
+        return int(y), None
+    return None, (-1 if p else 0 if c or this else 1 if n else None)
+
+
+def _key(text: str) -> str:
+    """A matched (already normalised) phrase as a key of the word tables: single spaces."""
+    return text if " " not in text else " ".join(text.split())
+
+
+def _count(text: str) -> int:
+    return int(text) if text.isdigit() else _COUNTS[_key(text)]
+
+
+def _build(m: re.Match[str], t: str, before: str) -> _Expr | None:  # noqa: C901  # one branch per kind
+    """The expression matched by `m` (a pattern of _PATTERNS); `before` is the word before it.
+    A kind's groups are all in any pattern that holds the kind."""
+    kind = (m.lastgroup or "")[2:]
+    s, e = m.span()
+    if kind in ("year", "ycue", "bare"):
+        g = _YEAR_GROUP[kind]
+        if _amount_after(t, m.end(g)):
+            return None  # «2016 مليون دينار» is an amount
+        if kind == "ycue":
+            s = m.start(g)
+        return _Expr(s, e, "year", bare=kind == "bare", year=int(m[g]))
+    if kind == "rely":
+        return _Expr(s, e, "year", yrel=-2 if m["pp"] else (_relative(m, "e") or 0))
+    if kind in ("same", "anaph", "open", "fiscal", "dur"):
+        return _Expr(s, e, "", comparison=kind == "same")
+    if kind in ("date", "month"):
+        k = "d" if kind == "date" else "n"
+        (y, yr), mrel = _yearref(m, k), _relative(m, k + "m")
+        if y is None and yr is None and mrel is None and not (kind == "month" and m["ms"]):
+            return None  # a month name alone («مارس» is also a verb)
+        if before in _END_POINT:
+            return _Expr(s, e, "")  # «موفى سبتمبر 2016»: a stock at that date, or a total since January?
+        day = int(m["dd"]) if kind == "date" else 0
+        mo = _MONTHS[_key(m["m" + k])]
+        return _Expr(s, e, "day" if day else "month", year=y, yrel=yr, mrel=mrel, a=mo, b=day)
+    if kind.startswith("first"):
+        k = kind[-1]
+        n = 2 if k == "w" else _count(m["k" + k])
+        if m["l" + k] or not 2 <= n <= 12:
+            return _Expr(s, e, "")  # «الأشهر السبعة الأخيرة»: of the year, or up to now?
+        y, yr = _yearref(m, k)
+        return _Expr(s, e, "span", year=y, yrel=yr, a=1, b=n)
+    if kind in ("quarter", "quartery", "half"):
+        k = {"quarter": "q", "quartery": "Q", "half": "h"}[kind]
+        o = _ORDINALS[_key(m[k + "o"])]
+        if kind == "half":
+            o = {1: 1, 2: 2, 4: 2}.get(o, 0)  # «النصف الأخير» is the second half
+        y, yr = _yearref(m, k)
+        return _Expr(s, e, kind[:7], year=y, yrel=yr, a=o) if o else None
+    if kind == "relmonth":
+        return _Expr(s, e, "relmonth", a=_relative(m, "r") or 0)
+    if kind == "yrange":
+        r0, r1 = int(m["r0"]), m["r1"] or m["r2"]
+        hi = int(r1) if len(r1) == 4 else r0 // 100 * 100 + int(r1)
+        return _Expr(s, e, "") if 0 < hi - r0 <= 50 else None  # «2016-12» is no range
+    if kind in ("idate", "ndate"):
+        ys, ms, ds = m.group("iy", "im", "id") if kind == "idate" else m.group("nyear", "nmon", "nday")
+        return _Expr(s, e, "day", year=int(ys), a=int(ms), b=int(ds))
+    if kind == "mspan":
+        y, yr = _yearref(m, "1")
+        y0 = int(m["y0"]) if m["y0"] else None
+        a, b = _MONTHS[_key(m["m0"])], _MONTHS[_key(m["m1"])]
+        return _Expr(s, e, "span", year=y, yrel=yr, mrel=_relative(m, "1m"), a=a, b=b, y0=y0)
+    return None
+
+
+def _amount_after(t: str, end: int) -> bool:
+    """A unit or scale word after a year-like number: «2016 مليون دينار» is an amount."""
+    c = t[end : end + 1]
+    if c in _YEAR_END:
+        return False
+    return bool(UNIT_RE.match(t, end) or _SCALE_AFTER.match(t, end))
+
+
+def _word(t: str, ws: int, we: int) -> tuple[int, str]:
+    """(start, word) of the token t[ws:we] without surrounding punctuation; of «ديسمبر/كانون» the
+    first name."""
+    tok = t[ws:we]
+    if tok.isalnum():
+        return ws, tok
+    word = tok.lstrip(_LEAD_PUNCT)
+    return ws + len(tok) - len(word), word.rstrip(_TRAIL_PUNCT).split("/", 1)[0]
+
+
+def _prev(t: str, ws: int, lo: int) -> tuple[int, str]:
+    """(start, word) of the token before the one that starts at `ws` (-1, "") when there is none
+    after `lo` or a separator ends it. Tokens are split at single spaces."""
+    k = ws - 1
+    if k <= lo or t[k - 1] in _SEPS or t[k] != " ":
+        return -1, ""
+    s = t.rfind(" ", lo, k) + 1
+    s = s if s > lo else lo
+    w = t[s:k]
+    return (s, w) if w.isalnum() else _word(t, s, k)
+
+
+@lru_cache(maxsize=64)  # the figures of one sentence share its scan
+def _scan(t: str, lo: int, hi: int) -> _Scan:  # noqa: C901  # one pass, its skips and three fast paths
+    """Time expressions, comparison cues and clause separators of the sentence t[lo:hi]."""
+    exprs: list[_Expr] = []
+    cues: list[int] = []
+    seps: list[int] = []
+    last = lo  # end of the last expression: the next one starts after it
+    for a in _ANCHOR.finditer(t, lo, hi):
+        p = a.start()
+        c = t[p]
+        if p < last:
+            continue
+        if c.isdigit() and not t[p + 2 : p + 4].isdigit():
+            continue
+        if c.isdigit() and t[p - 1] == " " and (t[p + 4 : p + 5] == " " or t[p + 4 : p + 5] in _YEAR_END):
+            ws, we, w = p, p + 4, t[p : p + 4]  # the commonest: a year as a word of its own
+        else:
+            ws = t.rfind(" ", last, p) + 1
+            ws = ws if ws > last else last
+            we = t.find(" ", p, hi)
+            we = we if we > 0 else hi
+            w = t[ws:we]
+            if not w.isalnum():
+                ws, w = _word(t, ws, we)
+        k = _KINDS.get(w)
+        if k is None:
+            if not w[:1].isdigit():
+                continue  # the anchor is inside another word («الطعام»، «التجاري»)
+            k = _DIGIT_KINDS
+            if len(w) == 4 and w.isdigit() and ws >= last:
+                # fast paths, the commonest cases: a year alone, after a year cue («في 2016») or
+                # after a year noun that follows no other time word («خلال سنة 2016»)
+                s, before = ws, _prev(t, ws, last)
+                pk = _KINDS.get(before[1])
+                if pk == _YN_KINDS:
+                    s, before = before[0], _prev(t, before[0], last)
+                    pk = _KINDS.get(before[1])
+                    pk = _YCUE if pk is None else pk
+                if pk is None or pk == _YCUE:
+                    if not _amount_after(t, ws + 4):
+                        if not _bound(t, before, lo):
+                            exprs.append(_Expr(s, ws + 4, "year", False, pk is None, int(w)))
+                        last = ws + 4
+                    continue
+        elif k == _CUE:
+            ne = t.find(" ", we + 1, hi)
+            nxt = _word(t, we + 1, ne if ne > 0 else hi)[1] if we < hi else ""
+            if nxt not in _NOT_COMPARED:  # «مقابل الدولار» is an exchange rate
+                cues.append(we)
+            continue
+        # Back over words that may lead an expression («في», «من», «نفس», a month, a day …), not
+        # into the last expression nor across a separator; then the patterns of each word's
+        # kinds, from the earliest word.
+        leads = [(ws, _PATTERNS.get(k))]
+        before = _prev(t, ws, last)
+        while len(leads) <= _MAX_LEAD:
+            kb = _KINDS.get(before[1])
+            if kb is None:
+                if not before[1][:1].isdigit():
+                    break
+                kb = _DIGIT_KINDS
+            elif kb == _CUE:
+                break
+            # a year cue matters only right before a year (the fast path above): here it is inner
+            leads.append((before[0], None if kb == _YCUE else _PATTERNS.get(kb)))
+            before = _prev(t, before[0], last)
+        for q in range(len(leads) - 1, -1, -1):
+            ls, pat = leads[q]
+            m = pat.match(t, ls, hi) if pat is not None else None
+            if m is not None and m.end() > p:
+                x = _build(m, t, before[1])
+                if x is not None:
+                    if not _bound(t, before, lo):
+                        exprs.append(x)
+                    last = m.end()
+                    break
+            before = (ls, _word(t, ls, leads[q - 1][0] - 1)[1]) if q else before
+    if exprs:
+        seps = _separators(t, lo, hi)
+        for x in exprs:
+            x.clause = bisect_right(seps, x.start)
+    return _Scan(tuple(exprs), tuple((c, bisect_right(seps, c)) for c in cues), tuple(seps))
+
+
+def _separators(t: str, lo: int, hi: int) -> list[int]:
+    """Offsets of the clause separators in t[lo:hi]; a comma between two digits is a decimal mark
+    («2703،8»). One C-level search per mark (they are rare) instead of a regex pass."""
+    out = []
+    for sep in _SEPS:
+        i = t.find(sep, lo, hi)
+        while i >= 0:
+            if not (t[i - 1].isdigit() and t[i + 1 : i + 2].isdigit()):
+                out.append(i)
+            i = t.find(sep, i + 1, hi)
+    out.sort()
+    return out
+
+
+def _bound(t: str, before: tuple[int, str], lo: int) -> bool:
+    """«منذ 2010»، «قبل نهاية 2016»: an expression after `before` (start, word) is a bound, not a period."""
+    w = before[1]
+    return w in _NOT_BEFORE or (w in _BOUND_NOUNS and _prev(t, before[0], lo)[1] in _NOT_BEFORE)
+
+
+def _span(y0: int, m0: int, y1: int, m1: int) -> tuple[str, date, date] | None:
+    leap = m1 == 2 and y1 % 4 == 0 and (y1 % 100 != 0 or y1 % 400 == 0)
+    start, end = date(y0, m0, 1), date(y1, m1, _MONTH_DAYS[m1] + leap)
+    if end < start:
+        return None
+    if y0 == y1:
+        if (m0, m1) == (1, 12):
+            return str(y0), start, end
+        if m0 == m1:
+            return f"{y0}-{m0:02d}", start, end
+        if m0 % 3 == 1 and m1 == m0 + 2:
+            return f"{y0}-Q{m1 // 3}", start, end
+        if m0 % 6 == 1 and m1 == m0 + 5:
+            return f"{y0}-H{m1 // 6}", start, end
+    return f"{y0}-{m0:02d}/{y1}-{m1:02d}", start, end
+
+
+def _resolve(x: _Expr, published: date | None) -> tuple[str, date, date] | None:  # noqa: C901
+    """(period, first day, last day), or None when the expression cannot be placed."""
+    if not x.unit:
+        return None
+    if x.unit == "relmonth":
+        if published is None:
+            return None
+        k = published.year * 12 + published.month - 1 + x.a
+        return _span(k // 12, k % 12 + 1, k // 12, k % 12 + 1)
+    y = x.year
+    if x.mrel is not None:  # «مارس الماضي»: the last March before the publication month
+        if published is None:
+            return None
+        m, p = (x.b if x.unit == "span" else x.a), published.month
+        y = published.year - (m >= p) if x.mrel < 0 else published.year + (m <= p) if x.mrel > 0 else published.year
+    elif x.yrel is not None:
+        if published is None:
+            return None
+        y = published.year + x.yrel
+    if y is None or not 1900 <= y <= 2100:
+        return None  # «الربع الأول» with no year: of which year?
+    if x.unit == "year":
+        return _span(y, 1, y, 12)
+    if x.unit == "quarter":
+        return _span(y, 3 * x.a - 2, y, 3 * x.a) if 1 <= x.a <= 4 else None
+    if x.unit == "half":
+        return _span(y, 6 * x.a - 5, y, 6 * x.a)
+    if not 1 <= x.a <= 12 or (x.unit == "span" and not 1 <= x.b <= 12):
+        return None
+    if x.unit == "month":
+        return _span(y, x.a, y, x.a)
+    if x.unit == "day":
+        try:
+            d = date(y, x.a, x.b)
+        except ValueError:
+            return None
+        return d.isoformat(), d, d
+    # a span of months: «الأشهر العشرة الأولى من 2023», «من نوفمبر 2016 إلى مارس»
+    return _span(x.y0 if x.y0 is not None else (y if x.a <= x.b else y - 1), x.a, y, x.b)
+
+
+def _choose(t: str, scan: _Scan, f0: int, f1: int) -> _Expr | None:  # noqa: C901
+    """The expression that gives the period of the figure at [f0, f1) of the sentence `t`."""
+    fc = bisect_right(scan.seps, f0) if scan.seps else 0
+    for x in scan.exprs:  # «… بشهر أوت 2016 (مستوى 3.8 بالمائة)»: a value given for the period before it
+        if x.end <= f0 <= x.end + _PAREN_REACH and "(" in t[x.end : f0] and ")" not in t[x.end : f0]:
+            return x
+    cues = scan.cues
+    if cues:
+        # A figure right after a comparison cue («مقابل 3% في 2015») is the compared value: its
+        # period is the nearest expression after it in its clause, if any, before a new conjunct.
+        for c1, cc in cues:
+            if (
+                cc == fc
+                and c1 <= f0 <= c1 + _CUE_TO_FIGURE
+                and not any(c1 <= x.start < f0 and _near(t, x, f0, f1) for x in scan.exprs)
+                and not _CONJ.search(t, c1, f0)
+            ):
+                after = [
+                    x
+                    for x in scan.exprs
+                    if x.start >= f1 and x.clause == fc and _near(t, x, f0, f1) and not _CONJ.search(t, f1, x.start)
+                ]
+                return min(after, key=lambda x: x.start) if after else None
+    best: _Expr | None = None
+    key = (True, 0, 0)
+    for x in scan.exprs:
+        if x.end <= f0:
+            k = (x.clause != fc, f0 - x.end, 1)
+        elif x.start >= f1:
+            k = (x.clause != fc, x.start - f1, 0)
+        else:
+            continue  # inside the figure
+        # in the figure's clause first, then the nearest; at equal distance the one after the
+        # figure («… 5 مليار دينار في 2016»)
+        if (best is not None and k >= key) or x.comparison or (x.bare and not _near(t, x, f0, f1)):
+            continue
+        if cues and any(  # introduced by a cue that does not also introduce the figure
+            cc == x.clause and c1 <= x.start <= c1 + _CUE_REACH and not c1 <= f0 < x.start for c1, cc in cues
+        ):
+            continue
+        best, key = x, k
+    if best is not None and _FROM_BEFORE.search(t, max(0, f0 - 12), f0):
+        # «تقلص العجز من 30 مليون دينار إلى 6 مليون دينار سنة 2016»: 30 is the level before the
+        # period, unless the period sits between the two values («من 3% في 2015 إلى 5%»)
+        to = _TO_AFTER.match(t, f1)
+        if to is not None and (best.end <= f0 or best.start >= to.start("to")):
+            return None
+    return best
+
+
+def _near(t: str, x: _Expr, f0: int, f1: int) -> bool:
+    """False for a bare year that is not right next to the figure (only white space or brackets
+    between)."""
+    if not x.bare:
+        return True
+    gap = t[x.end : f0] if x.end <= f0 else t[f1 : x.start]
+    return len(gap) <= 3 and all(ch in _BARE_GAP for ch in gap)
+
+
+def figure_period(
+    body: str, norm: NormalizedText, figure: tuple[int, int], sentence: tuple[int, int], published: date | None
+) -> Period | None:
+    """The reference period of the figure at `figure` (original offsets) in `sentence` (original
+    offsets) of `body`, whose normalisation is `norm`. Relative expressions («العام الماضي») are
+    resolved against `published`; without it they give None. None when the sentence gives no
+    period, or the nearest time expression cannot be placed."""
+    off = norm.offsets
+    lo, hi = sentence
+    f0, f1 = figure
+    lo, hi = (lo if lo < f0 else f0), (hi if hi > f1 else f1)
+    if type(off) is not range:  # else no character was dropped or expanded: the offsets are the same
+        lo, hi, f0, f1 = bisect_left(off, lo), bisect_left(off, hi), bisect_left(off, f0), bisect_left(off, f1)
+    t = norm.text
+    scan = _scan(t, lo, hi)
+    if not scan.exprs:
+        return None
+    x = _choose(t, scan, f0, f1)
+    if x is None:
+        return None
+    if x.published is _UNSET or x.published != published:  # figures of a sentence share expressions
+        r = _resolve(x, published)
+        a, b = norm.span(x.start, x.end)
+        x.resolved = None if r is None else Period(*r, body[a:b], a, b)
+        x.published = published
+    return x.resolved
