@@ -15,25 +15,16 @@ words of data/figures_periods.json. The reading prefers no period to a guessed o
   months («بيانات عشرة أشهر»), a range of years or a season («2016-2017»), a fiscal year, a period
   named in an earlier sentence («خلال هذه الفترة»), «موفى سبتمبر 2016» (a stock at the end of
   September, or the total since January?). Then the answer is None, never a farther expression;
-- after «منذ/قبل» an expression is a bound, not a period, and is ignored;
-- a value in brackets right after an expression is a value of that period («مقارنة بشهر أوت 2016
-  (مستوى 3,8 بالمائة)»); the first value of «من X إلى Y» is the level before the change: None.
-
-Not read (None, or a farther expression): a quarter or half with no year and no relative word
-near it that is not «الثلاثي» («الربع الأول» alone: the anchors miss it); «نفس العام»; seasons
-(«الموسم الفارط»); weeks and days relative to publication («أمس»); Hijri years.
+- after «منذ/قبل» an expression is a bound, not a period, and is ignored.
 
 Spans of whole quarters, halves and years take those forms: the first three months of 2016 are
 "2016-Q1", the first six "2016-H1"; other spans are ISO 8601 intervals ("2023-01/2023-10").
 
-Speed (the figures stage may grow by 10 %): trying a pattern at every word costs ~10 µs a word in
-Python's `re`. So one C-level pass finds anchors, a year or a stem that every expression holds
-within a few words (شهر، ماضي، جاري …, chosen with rare first letters so that the pass seldom stops);
-from an anchor we step back over the words that may lead an expression (في، من، نفس، a month
-name, a day …) and try, at those words only, the patterns their word class allows; the commonest
-case, a year alone or after «في/خلال/سنة», takes no pattern at all. Separators are found with
-str.find, patterns are compiled on first use (cold start), and a sentence is scanned once for all
-its figures.
+Speed: trying a pattern at every word costs ~10 µs a word in Python's `re`, far beyond the budget
+(the figures stage may grow by 10 %). So one C-level pass finds anchors (a year, or a stem every
+expression holds: شهر، عام، سنة، ربع …) and separators; from an anchor we step back over words
+that may lead an expression (في، من، نفس، a month name, a day …) and match, at those words only,
+the patterns their word class allows. Scans are cached per sentence (figures share sentences).
 """
 
 from __future__ import annotations
@@ -44,7 +35,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
-from functools import cache, lru_cache
+from functools import lru_cache
 from importlib import resources
 from typing import Any
 
@@ -128,7 +119,7 @@ def _yref(s: str) -> str:
 
 
 def _month(s: str) -> str:  # «ديسمبر/كانون الأول», «كانون الأول (ديسمبر)»
-    return rf"(?P<m{s}>{_MONTH})(?!\w)(?:\s*[/(]\s*[^\W\d_]+(?:\s+[^\W\d_]+)?\s*\)?)?"
+    return rf"(?P<m{s}>{_MONTH})(?!\w)(?:\s*[/(]\s*(?:{_MONTH})(?!\w)\s*\)?)?"
 
 
 def _first(s: str) -> str:
@@ -144,7 +135,7 @@ _ALTS = {
     "yrange": rf"(?:(?:ما\s+)?بين\s+)?(?:{_CL}(?:{_alt(_D['year_range_nouns'] + _D['year_nouns'])})\s*)?(?P<r0>{_Y})"
     rf"\s*(?:[-–/]\s*(?P<r1>(?:19|20)?\d\d)|(?:و|الي|حتي)\s*(?:(?:عام|سنه)\s*)?(?P<r2>{_Y}))(?!\d)",
     "fiscal": rf"{_YN}\s+(?:ال)?ماليه?(?!\w)(?:{_yref('F')})?",
-    "mspan": rf"{_SHAHR}?{_month('0')}(?:\s*{_year('0')})?(?:\s*[-–/]\s*|\s+(?:الي|حتي)\s+(?:غايه\s+)?"
+    "mspan": rf"{_SHAHR}?{_month('0')}(?:\s*{_year('0')})?(?:\s*[-–]\s*|\s+(?:الي|حتي)\s+(?:غايه\s+)?"
     rf"(?:(?:موفي|نهايه|اخر)\s+)?){_SHAHR}?{_month('1')}(?:{_yref('1')}|\s+{_rel('1m')})",
     "firsta": rf"{_CL}(?:اشهر|شهور)\s+(?:ال)?(?P<ka>{_COUNT})\s+{_first('a')}",
     "firstb": rf"{_CL}\s*(?P<kb>{_COUNT}|\d{{1,2}})\s*(?:{_PLURAL})\s+{_first('b')}",
@@ -199,21 +190,17 @@ _add(_D["half_nouns"], ("half",))
 _add(_D["year_cues"], ("ycue",), article=False)
 _add(_D["comparison"], ("cue",), article=False)
 _inner = [*_D["connectors"], *_ORDINALS, *_D["first"], *_D["last"], *(w for m in _MONTHS for w in m.split())]
-_inner += [w for span in _D["open_spans"] + _D["same_period"] + _D["anaphoric"] for w in span.split()[1:]]
+_inner += [w for span in _D["open_spans"] for w in span.split()[1:]]
 _add(_inner + [w for ws in _D["relative"].values() for w in ws], ())
 _CUE = ("cue",)
 _YCUE = ("ycue",)
 _YN_KINDS = _KINDS[_n("سنة")]
 _DIGIT_KINDS = ("idate", "yrange", "date", "ndate", "firstb", "dur", "bare")
-
-
-@cache
-def _pattern(kind: str) -> re.Pattern[str]:
-    """The compiled pattern of a kind, on first use: compiling all of them costs ~0.1 s of cold
-    start (sre's compiler is Python), and most articles need few."""
-    return re.compile(_ALTS[kind])
-
-
+_PATTERNS = {
+    kinds: re.compile("|".join(f"(?P<K_{k}>{_ALTS[k]})" for k in kinds))
+    for kinds in {*_KINDS.values(), _DIGIT_KINDS}
+    if kinds and kinds != _CUE
+}
 # The anchors and the two first digits of a year, in one trie: every branch starts with a literal,
 # so `re` skips to candidate characters in C.
 _SEPS = "،,;؛:"
@@ -222,7 +209,6 @@ _LEAD_PUNCT = "(«\"'["
 _TRAIL_PUNCT = ")»\"'].،,:;؛"
 _NOT_COMPARED = frozenset(_n(w) for w in _D["not_compared"])
 _NOT_BEFORE = frozenset(_n(w) for w in _D["not_period_before"])
-_NEW_STATEMENT = tuple(" " + _n(w) + " " for w in _D["new_statement"])
 _BOUND_NOUNS = frozenset(_n(w) for w in ("بداية", "مطلع", "نهاية", "أواخر", "أوائل", "منتصف", "انطلاق", "موفى"))
 _END_POINT = frozenset(p + _n(w) for w in [*_D["end_point"], "إلى", "حتى"] for p in _PRE)
 _SCALE_AFTER = re.compile(r"\s*(?:الف|الاف|مليون|ملايين|مليار|مليارات|ترليون)(?!\w)")
@@ -233,17 +219,18 @@ _PAREN_REACH = 20  # a figure this close after an expression, in brackets, is a 
 _BARE_GAP = frozenset(" \t()[]-–:")
 _CUE_REACH = 80  # a cue introduces a time expression up to this far (normalised characters)
 _CUE_TO_FIGURE = 40  # a figure this close after a cue is the compared value
-_OTHER_CLAUSE_REACH = 80  # an expression in another clause counts up to this far from the figure
-_SUB_YEAR = frozenset(["quarter", "half", "month", "day", "span", "relmonth"])
 _MAX_LEAD = 6  # words stepped back from an anchor
 _YEAR_END = frozenset(["", "،", ".", ")", ",", "؛", ";", ":", "»"])  # cannot start a unit
 _MONTH_DAYS = (0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 _YEAR_GROUP = {"year": "yy", "ycue": "yu", "bare": "by"}
 
 
+_UNSET = object()
+
+
 @dataclass(slots=True)
 class _Expr:
-    start: int  # span in the normalised text
+    start: int  # span in the sentence's normalised text
     end: int
     unit: str  # year quarter half month day span relmonth; "" when it cannot be placed
     comparison: bool = False  # «نفس الفترة من …»: the period of a compared value
@@ -255,11 +242,8 @@ class _Expr:
     b: int = 0  # day, or last month of a span
     y0: int | None = None  # first year of a span of months that crosses a new year
     clause: int = 0
-    # the answer for `body` (two bodies may normalise alike) and `published`, shared by the
-    # figures of the sentence
-    resolved: Period | None = None
-    body: str | None = None
-    published: date | None = None
+    resolved: Period | None = None  # the answer for `published`, shared by the figures it serves
+    published: object = _UNSET
 
 
 @dataclass(frozen=True, slots=True)
@@ -267,7 +251,6 @@ class _Scan:
     exprs: tuple[_Expr, ...]
     cues: tuple[tuple[int, int], ...]  # (end, clause) of each comparison cue
     seps: tuple[int, ...]
-    statements: tuple[int, ...] = ()  # where a new statement opens («مشيرا إلى أن», «وهو ما»)
 
 
 def _relative(m: re.Match[str], s: str) -> int | None:
@@ -293,8 +276,10 @@ def _count(text: str) -> int:
     return int(text) if text.isdigit() else _COUNTS[_key(text)]
 
 
-def _build(m: re.Match[str], kind: str, t: str, before: str) -> _Expr | None:  # noqa: C901  # a branch per kind
-    """The expression matched by `m` (the pattern of `kind`); `before` is the word before it."""
+def _build(m: re.Match[str], t: str, before: str) -> _Expr | None:  # noqa: C901  # one branch per kind
+    """The expression matched by `m` (a pattern of _PATTERNS); `before` is the word before it.
+    A kind's groups are all in any pattern that holds the kind."""
+    kind = (m.lastgroup or "")[2:]
     s, e = m.span()
     if kind in ("year", "ycue", "bare"):
         g = _YEAR_GROUP[kind]
@@ -320,7 +305,7 @@ def _build(m: re.Match[str], kind: str, t: str, before: str) -> _Expr | None:  #
     if kind.startswith("first"):
         k = kind[-1]
         n = 2 if k == "w" else _count(m["k" + k])
-        if (k != "c" and m["l" + k]) or not 2 <= n <= 12:
+        if m["l" + k] or not 2 <= n <= 12:
             return _Expr(s, e, "")  # «الأشهر السبعة الأخيرة»: of the year, or up to now?
         y, yr = _yearref(m, k)
         return _Expr(s, e, "span", year=y, yrel=yr, a=1, b=n)
@@ -370,8 +355,6 @@ def _prev(t: str, ws: int, lo: int) -> tuple[int, str]:
     """(start, word) of the token before the one that starts at `ws` (-1, "") when there is none
     after `lo` or a separator ends it. Tokens are split at single spaces."""
     k = ws - 1
-    while k > lo and t[k] in _LEAD_PUNCT:  # «(ديسمبر)»: the word starts after its bracket
-        k -= 1
     if k <= lo or t[k - 1] in _SEPS or t[k] != " ":
         return -1, ""
     s = t.rfind(" ", lo, k) + 1
@@ -382,8 +365,7 @@ def _prev(t: str, ws: int, lo: int) -> tuple[int, str]:
 
 @lru_cache(maxsize=64)  # the figures of one sentence share its scan
 def _scan(t: str, lo: int, hi: int) -> _Scan:  # noqa: C901  # one pass, its skips and three fast paths
-    """Time expressions, comparison cues and clause separators of the sentence t[lo:hi] (t is the
-    article's normalised text; offsets stay in it)."""
+    """Time expressions, comparison cues and clause separators of the sentence t[lo:hi]."""
     exprs: list[_Expr] = []
     cues: list[int] = []
     seps: list[int] = []
@@ -434,7 +416,7 @@ def _scan(t: str, lo: int, hi: int) -> _Scan:  # noqa: C901  # one pass, its ski
         # Back over words that may lead an expression («في», «من», «نفس», a month, a day …), not
         # into the last expression nor across a separator; then the patterns of each word's
         # kinds, from the earliest word.
-        leads = [(ws, k)]
+        leads = [(ws, _PATTERNS.get(k))]
         before = _prev(t, ws, last)
         while len(leads) <= _MAX_LEAD:
             kb = _KINDS.get(before[1])
@@ -445,30 +427,24 @@ def _scan(t: str, lo: int, hi: int) -> _Scan:  # noqa: C901  # one pass, its ski
             elif kb == _CUE:
                 break
             # a year cue matters only right before a year (the fast path above): here it is inner
-            leads.append((before[0], () if kb == _YCUE else kb))
+            leads.append((before[0], None if kb == _YCUE else _PATTERNS.get(kb)))
             before = _prev(t, before[0], last)
-        x = m = None
         for q in range(len(leads) - 1, -1, -1):
-            ls, kq = leads[q]
-            for kind in kq:
-                m = _pattern(kind).match(t, ls, hi)
-                if m is not None and m.end() > p:
-                    x = _build(m, kind, t, before[1])
-                    if x is not None:
-                        break
-            if x is not None and m is not None:
-                if not _bound(t, before, lo):
-                    exprs.append(x)
-                last = m.end()
-                break
+            ls, pat = leads[q]
+            m = pat.match(t, ls, hi) if pat is not None else None
+            if m is not None and m.end() > p:
+                x = _build(m, t, before[1])
+                if x is not None:
+                    if not _bound(t, before, lo):
+                        exprs.append(x)
+                    last = m.end()
+                    break
             before = (ls, _word(t, ls, leads[q - 1][0] - 1)[1]) if q else before
-    if not exprs:
-        return _Scan((), (), ())
-    seps = _separators(t, lo, hi)
-    for x in exprs:
-        x.clause = bisect_right(seps, x.start)
-    statements = sorted(i for w in _NEW_STATEMENT if (i := t.find(w, lo, hi)) >= 0)
-    return _Scan(tuple(exprs), tuple((c, bisect_right(seps, c)) for c in cues), tuple(seps), tuple(statements))
+    if exprs:
+        seps = _separators(t, lo, hi)
+        for x in exprs:
+            x.clause = bisect_right(seps, x.start)
+    return _Scan(tuple(exprs), tuple((c, bisect_right(seps, c)) for c in cues), tuple(seps))
 
 
 def _separators(t: str, lo: int, hi: int) -> list[int]:
@@ -550,7 +526,7 @@ def _resolve(x: _Expr, published: date | None) -> tuple[str, date, date] | None:
 
 
 def _choose(t: str, scan: _Scan, f0: int, f1: int) -> _Expr | None:  # noqa: C901
-    """The expression that gives the period of the figure at [f0, f1) of the normalised text `t`."""
+    """The expression that gives the period of the figure at [f0, f1) of the sentence `t`."""
     fc = bisect_right(scan.seps, f0) if scan.seps else 0
     for x in scan.exprs:  # «… بشهر أوت 2016 (مستوى 3.8 بالمائة)»: a value given for the period before it
         if x.end <= f0 <= x.end + _PAREN_REACH and "(" in t[x.end : f0] and ")" not in t[x.end : f0]:
@@ -571,14 +547,7 @@ def _choose(t: str, scan: _Scan, f0: int, f1: int) -> _Expr | None:  # noqa: C90
                     for x in scan.exprs
                     if x.start >= f1 and x.clause == fc and _near(t, x, f0, f1) and not _CONJ.search(t, f1, x.start)
                 ]
-                if not after:
-                    return None
-                x = min(after, key=lambda x: x.start)
-                if x.unit == "year" and any(
-                    y.unit in _SUB_YEAR and not y.comparison for y in scan.exprs if y.end <= c1
-                ):
-                    return None  # «في الشهرين الأولين من 2017 مقابل 16% السنة الفارطة»: the same two months
-                return x
+                return min(after, key=lambda x: x.start) if after else None
     best: _Expr | None = None
     key = (True, 0, 0)
     for x in scan.exprs:
@@ -592,39 +561,18 @@ def _choose(t: str, scan: _Scan, f0: int, f1: int) -> _Expr | None:  # noqa: C90
         # figure («… 5 مليار دينار في 2016»)
         if (best is not None and k >= key) or x.comparison or (x.bare and not _near(t, x, f0, f1)):
             continue
-        if k[0] and k[1] > _OTHER_CLAUSE_REACH:
-            continue  # too far in another clause
-        if scan.statements and any(x.end <= i < f0 or f1 <= i < x.start for i in scan.statements):
-            continue  # on the other side of «مشيرا إلى أن», «وهو ما»: another statement
         if cues and any(  # introduced by a cue that does not also introduce the figure
             cc == x.clause and c1 <= x.start <= c1 + _CUE_REACH and not c1 <= f0 < x.start for c1, cc in cues
         ):
             continue
-        if _aside(t, x, f0, f1):
-            continue
         best, key = x, k
-    if best is not None and "من" in t[max(0, f0 - 12) : f0] and _FROM_BEFORE.search(t, max(0, f0 - 12), f0):
+    if best is not None and _FROM_BEFORE.search(t, max(0, f0 - 12), f0):
         # «تقلص العجز من 30 مليون دينار إلى 6 مليون دينار سنة 2016»: 30 is the level before the
         # period, unless the period sits between the two values («من 3% في 2015 إلى 5%»)
         to = _TO_AFTER.match(t, f1)
         if to is not None and (best.end <= f0 or best.start >= to.start("to")):
             return None
     return best
-
-
-def _aside(t: str, x: _Expr, f0: int, f1: int) -> bool:
-    """True for an expression inside brackets that hold another value and not the figure: «225
-    دينارا (219 دينارا سنة 2015)» — 2015 is the period of 219, not of 225."""
-    if x.start >= f1:
-        gap = t[f1 : x.start]
-        i = gap.rfind("(")
-        return i >= 0 and ")" not in gap[i:] and any(c.isdigit() for c in gap[i:])
-    gap = t[x.end : f0]
-    j = gap.find(")")
-    if j < 0 or "(" in gap[:j]:
-        return False
-    i = t.rfind("(", max(0, x.start - _PAREN_REACH * 2), x.start)
-    return i >= 0 and any(c.isdigit() for c in t[i : x.start])
 
 
 def _near(t: str, x: _Expr, f0: int, f1: int) -> bool:
@@ -656,9 +604,9 @@ def figure_period(
     x = _choose(t, scan, f0, f1)
     if x is None:
         return None
-    if x.body is not body or x.published != published:  # figures of a sentence share expressions
+    if x.published is _UNSET or x.published != published:  # figures of a sentence share expressions
         r = _resolve(x, published)
         a, b = norm.span(x.start, x.end)
         x.resolved = None if r is None else Period(*r, body[a:b], a, b)
-        x.body, x.published = body, published
+        x.published = published
     return x.resolved
