@@ -6,25 +6,44 @@ Only the figure's sentence is read, on the article's normalised text (`khabar.te
 words of data/figures_periods.json. The reading prefers no period to a guessed one:
 
 - the expression nearest the figure wins, inside its clause (clauses end at «، ؛ :») when the
-  clause has one, else in the whole sentence;
+  clause has one, else in another clause up to 80 characters away; never across the start of a
+  new statement («مشيرا إلى أن», «وهو ما», «وفق بلاغ …»);
 - an expression introduced by a comparison cue (مقارنة، مقابل، قياسا …) or naming «the same period»
   of another year is the period of the compared value, not of the figure: it is skipped. A figure
-  that itself follows such a cue («… مقابل 3% في 2015») takes the expression after it, if any;
+  that itself follows such a cue («… مقابل 3% في 2015») takes the expression after it, if any
+  (not a bare year when the figure's own period is shorter: «… الشهرين الأولين من 2017 مقابل 16%
+  السنة الفارطة» is of two months, None);
 - the nearest expression may be one that cannot be placed: a relative one with no publication
   date, «الأشهر السبعة الأخيرة» (the last seven months of the year, or up to now?), a bare count of
   months («بيانات عشرة أشهر»), a range of years or a season («2016-2017»), a fiscal year, a period
-  named in an earlier sentence («خلال هذه الفترة»), «موفى سبتمبر 2016» (a stock at the end of
-  September, or the total since January?). Then the answer is None, never a farther expression;
-- after «منذ/قبل» an expression is a bound, not a period, and is ignored.
+  named in an earlier sentence («خلال هذه الفترة»). Then the answer is None, never a farther
+  expression;
+- «(مع|إلى) موفى سبتمبر 2016», «إلى غاية 20 ديسمبر 2016» are, as in statistics, the year to that
+  date (the project's convention, figures/README.md): "2016-01/2016-09", "2016-01-01/2016-12-20";
+- days count from publication in event news («صباح اليوم», «أمس السبت», «يوم الاثنين»), but not
+  the day of a statement («اليوم الخميس 18 أوت 2016 أن …», «قال الوزير، الثلاثاء، إن …»);
+- after «منذ/قبل» an expression is a bound, not a period, and is ignored;
+- a value in brackets right after an expression is a value of that period («مقارنة بشهر أوت 2016
+  (مستوى 3,8 بالمائة)»), and an expression in brackets beside another value is that value's
+  («225 دينارا (219 دينارا سنة 2015)»); the first value of «من X إلى Y» is the level before the
+  change: None.
+
+Not read (None, or a farther expression): a quarter or half with no year and no relative word
+near it that is not «الثلاثي» («الربع الأول» alone: the anchors miss it); «نفس العام»; seasons
+(«الموسم الفارط»); «أمس» without a weekday (no anchor: its letters are too common to scan for);
+weeks; Hijri years.
 
 Spans of whole quarters, halves and years take those forms: the first three months of 2016 are
 "2016-Q1", the first six "2016-H1"; other spans are ISO 8601 intervals ("2023-01/2023-10").
 
-Speed: trying a pattern at every word costs ~10 µs a word in Python's `re`, far beyond the budget
-(the figures stage may grow by 10 %). So one C-level pass finds anchors (a year, or a stem every
-expression holds: شهر، عام، سنة، ربع …) and separators; from an anchor we step back over words
-that may lead an expression (في، من، نفس، a month name, a day …) and match, at those words only,
-the patterns their word class allows. Scans are cached per sentence (figures share sentences).
+Speed (the figures stage may grow by 10 %): trying a pattern at every word costs ~10 µs a word in
+Python's `re`. So one C-level pass finds anchors, a year or a stem that every expression holds
+within a few words (شهر، ماضي، جاري …, chosen with rare first letters so that the pass seldom stops);
+from an anchor we step back over the words that may lead an expression (في، من، نفس، a month
+name, a day …) and try, at those words only, the patterns their word class allows; the commonest
+case, a year alone or after «في/خلال/سنة», takes no pattern at all. Separators are found with
+str.find, patterns are compiled on first use (cold start), and a sentence is scanned once for all
+its figures.
 """
 
 from __future__ import annotations
@@ -34,8 +53,8 @@ import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
-from functools import lru_cache
+from datetime import date, timedelta
+from functools import cache, lru_cache
 from importlib import resources
 from typing import Any
 
@@ -100,6 +119,9 @@ _YN = rf"{_CL}(?:{_YNOUN})"  # عام، العام، لسنة، للعام، ب�
 _SHAHR = rf"(?:{_CL}شهر\s+)"
 _Y = r"(?:19|20)\d\d(?!\d)"
 _THIS = _alt(_D["this"])
+_DAYS = {_n(f): int(d) for d, forms in _D["days"].items() for f in forms}
+_WEEKDAYS = {_n(f): int(d) for d, forms in _D["weekdays"].items() for f in forms}
+_WEEKDAY = _alt(_WEEKDAYS)
 
 
 def _year(s: str) -> str:
@@ -119,7 +141,7 @@ def _yref(s: str) -> str:
 
 
 def _month(s: str) -> str:  # «ديسمبر/كانون الأول», «كانون الأول (ديسمبر)»
-    return rf"(?P<m{s}>{_MONTH})(?!\w)(?:\s*[/(]\s*(?:{_MONTH})(?!\w)\s*\)?)?"
+    return rf"(?P<m{s}>{_MONTH})(?!\w)(?:\s*[/(]\s*[^\W\d_]+(?:\s+[^\W\d_]+)?\s*\)?)?"
 
 
 def _first(s: str) -> str:
@@ -135,7 +157,7 @@ _ALTS = {
     "yrange": rf"(?:(?:ما\s+)?بين\s+)?(?:{_CL}(?:{_alt(_D['year_range_nouns'] + _D['year_nouns'])})\s*)?(?P<r0>{_Y})"
     rf"\s*(?:[-–/]\s*(?P<r1>(?:19|20)?\d\d)|(?:و|الي|حتي)\s*(?:(?:عام|سنه)\s*)?(?P<r2>{_Y}))(?!\d)",
     "fiscal": rf"{_YN}\s+(?:ال)?ماليه?(?!\w)(?:{_yref('F')})?",
-    "mspan": rf"{_SHAHR}?{_month('0')}(?:\s*{_year('0')})?(?:\s*[-–]\s*|\s+(?:الي|حتي)\s+(?:غايه\s+)?"
+    "mspan": rf"{_SHAHR}?{_month('0')}(?:\s*{_year('0')})?(?:\s*[-–/]\s*|\s+(?:الي|حتي)\s+(?:غايه\s+)?"
     rf"(?:(?:موفي|نهايه|اخر)\s+)?){_SHAHR}?{_month('1')}(?:{_yref('1')}|\s+{_rel('1m')})",
     "firsta": rf"{_CL}(?:اشهر|شهور)\s+(?:ال)?(?P<ka>{_COUNT})\s+{_first('a')}",
     "firstb": rf"{_CL}\s*(?P<kb>{_COUNT}|\d{{1,2}})\s*(?:{_PLURAL})\s+{_first('b')}",
@@ -154,6 +176,8 @@ _ALTS = {
     "year": rf"{_YN}\s*{_year('y')}",
     "rely": rf"{_YN}\s+(?:(?P<pp>قبل\s+الماضيه?)(?!\w)|{_rel('e')})|ل?(?:{_THIS})\s+(?:ال)?(?:{_YNOUN})(?!\w)",
     "ycue": rf"[وف]?[لب]?(?:{_alt(_D['year_cues'])})\s+{_year('u')}",
+    "relday": rf"[وف]?(?:(?P<dw>{_alt(_DAYS)})(?:\s+(?:{_WEEKDAY}))?|(?:يوم\s+)?(?P<wd>{_WEEKDAY}))(?!\w)"
+    rf"(?!\s+(?:(?:{_WEEKDAY})\s+)?(?:\d|ان(?!\w)))",  # «اليوم الأربعاء أن …»: the day of a statement
     "bare": rf"[وبل]?(?P<by>{_Y})(?![.,،/]\d)(?:م(?!\w))?",
 }
 _ORDER = {k: i for i, k in enumerate([*_ALTS, "cue"])}
@@ -184,23 +208,29 @@ _add(["سنتين", "عامين", "سنوات", "أعوام"], ("open",))
 _add(["شهرين", "شهران"], ("firstw", "dur"))
 _add([*_COUNTS, "ال"], ("firstb", "dur"), article=False)  # «العشرة أشهر الأولى»، «الـ 10 أشهر» (a bare article)
 _add(_COUNTS, ("firstb", "dur"))
-_add(["أول"], ("firstc",), article=False)
+_add(["أول"], ("firstc", "relday"), article=False)
+_add([*_D["days"]["0"], *_D["days"]["-1"], "يوم"], ("relday",), article=False)
+_add([f for forms in _D["weekdays"].values() for f in forms], ("relday",), article=False)
 _add(_D["quarter_nouns"] + _D["quarter_nouns_with_year"], ("same", "quarter", "quartery"))
 _add(_D["half_nouns"], ("half",))
 _add(_D["year_cues"], ("ycue",), article=False)
 _add(_D["comparison"], ("cue",), article=False)
 _inner = [*_D["connectors"], *_ORDINALS, *_D["first"], *_D["last"], *(w for m in _MONTHS for w in m.split())]
-_inner += [w for span in _D["open_spans"] for w in span.split()[1:]]
+_inner += [w for span in _D["open_spans"] + _D["same_period"] + _D["anaphoric"] for w in span.split()[1:]]
 _add(_inner + [w for ws in _D["relative"].values() for w in ws], ())
 _CUE = ("cue",)
 _YCUE = ("ycue",)
 _YN_KINDS = _KINDS[_n("سنة")]
 _DIGIT_KINDS = ("idate", "yrange", "date", "ndate", "firstb", "dur", "bare")
-_PATTERNS = {
-    kinds: re.compile("|".join(f"(?P<K_{k}>{_ALTS[k]})" for k in kinds))
-    for kinds in {*_KINDS.values(), _DIGIT_KINDS}
-    if kinds and kinds != _CUE
-}
+
+
+@cache
+def _pattern(kind: str) -> re.Pattern[str]:
+    """The compiled pattern of a kind, on first use: compiling all of them costs ~0.1 s of cold
+    start (sre's compiler is Python), and most articles need few."""
+    return re.compile(_ALTS[kind])
+
+
 # The anchors and the two first digits of a year, in one trie: every branch starts with a literal,
 # so `re` skips to candidate characters in C.
 _SEPS = "،,;؛:"
@@ -209,6 +239,7 @@ _LEAD_PUNCT = "(«\"'["
 _TRAIL_PUNCT = ")»\"'].،,:;؛"
 _NOT_COMPARED = frozenset(_n(w) for w in _D["not_compared"])
 _NOT_BEFORE = frozenset(_n(w) for w in _D["not_period_before"])
+_NEW_STATEMENT = re.compile(_alt(_D["new_statement"]) + r"(?!\w)")  # literal first: re skips in C
 _BOUND_NOUNS = frozenset(_n(w) for w in ("بداية", "مطلع", "نهاية", "أواخر", "أوائل", "منتصف", "انطلاق", "موفى"))
 _END_POINT = frozenset(p + _n(w) for w in [*_D["end_point"], "إلى", "حتى"] for p in _PRE)
 _SCALE_AFTER = re.compile(r"\s*(?:الف|الاف|مليون|ملايين|مليار|مليارات|ترليون)(?!\w)")
@@ -219,20 +250,19 @@ _PAREN_REACH = 20  # a figure this close after an expression, in brackets, is a 
 _BARE_GAP = frozenset(" \t()[]-–:")
 _CUE_REACH = 80  # a cue introduces a time expression up to this far (normalised characters)
 _CUE_TO_FIGURE = 40  # a figure this close after a cue is the compared value
+_OTHER_CLAUSE_REACH = 80  # an expression in another clause counts up to this far from the figure
+_SUB_YEAR = frozenset(["quarter", "half", "month", "day", "span", "relmonth"])
 _MAX_LEAD = 6  # words stepped back from an anchor
 _YEAR_END = frozenset(["", "،", ".", ")", ",", "؛", ";", ":", "»"])  # cannot start a unit
 _MONTH_DAYS = (0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 _YEAR_GROUP = {"year": "yy", "ycue": "yu", "bare": "by"}
 
 
-_UNSET = object()
-
-
 @dataclass(slots=True)
 class _Expr:
-    start: int  # span in the sentence's normalised text
+    start: int  # span in the normalised text
     end: int
-    unit: str  # year quarter half month day span relmonth; "" when it cannot be placed
+    unit: str  # year quarter half month day todate span relmonth relday; "" when it cannot be placed
     comparison: bool = False  # «نفس الفترة من …»: the period of a compared value
     bare: bool = False  # a bare year: read only right next to the figure
     year: int | None = None
@@ -242,8 +272,11 @@ class _Expr:
     b: int = 0  # day, or last month of a span
     y0: int | None = None  # first year of a span of months that crosses a new year
     clause: int = 0
-    resolved: Period | None = None  # the answer for `published`, shared by the figures it serves
-    published: object = _UNSET
+    # the answer for `body` (two bodies may normalise alike) and `published`, shared by the
+    # figures of the sentence
+    resolved: Period | None = None
+    body: str | None = None
+    published: date | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -276,10 +309,8 @@ def _count(text: str) -> int:
     return int(text) if text.isdigit() else _COUNTS[_key(text)]
 
 
-def _build(m: re.Match[str], t: str, before: str) -> _Expr | None:  # noqa: C901  # one branch per kind
-    """The expression matched by `m` (a pattern of _PATTERNS); `before` is the word before it.
-    A kind's groups are all in any pattern that holds the kind."""
-    kind = (m.lastgroup or "")[2:]
+def _build(m: re.Match[str], kind: str, t: str, before: str) -> _Expr | None:  # noqa: C901  # a branch per kind
+    """The expression matched by `m` (the pattern of `kind`); `before` is the word before it."""
     s, e = m.span()
     if kind in ("year", "ycue", "bare"):
         g = _YEAR_GROUP[kind]
@@ -297,15 +328,17 @@ def _build(m: re.Match[str], t: str, before: str) -> _Expr | None:  # noqa: C901
         (y, yr), mrel = _yearref(m, k), _relative(m, k + "m")
         if y is None and yr is None and mrel is None and not (kind == "month" and m["ms"]):
             return None  # a month name alone («مارس» is also a verb)
-        if before in _END_POINT:
-            return _Expr(s, e, "")  # «موفى سبتمبر 2016»: a stock at that date, or a total since January?
         day = int(m["dd"]) if kind == "date" else 0
         mo = _MONTHS[_key(m["m" + k])]
+        if before in _END_POINT:  # «مع موفى أفريل 2017», «إلى غاية 20 ديسمبر»: the year to that date
+            if day:
+                return _Expr(s, e, "todate", year=y, yrel=yr, mrel=mrel, a=mo, b=day)
+            return _Expr(s, e, "span", year=y, yrel=yr, mrel=mrel, a=1, b=mo)
         return _Expr(s, e, "day" if day else "month", year=y, yrel=yr, mrel=mrel, a=mo, b=day)
     if kind.startswith("first"):
         k = kind[-1]
         n = 2 if k == "w" else _count(m["k" + k])
-        if m["l" + k] or not 2 <= n <= 12:
+        if (k != "c" and m["l" + k]) or not 2 <= n <= 12:
             return _Expr(s, e, "")  # «الأشهر السبعة الأخيرة»: of the year, or up to now?
         y, yr = _yearref(m, k)
         return _Expr(s, e, "span", year=y, yrel=yr, a=1, b=n)
@@ -318,13 +351,16 @@ def _build(m: re.Match[str], t: str, before: str) -> _Expr | None:  # noqa: C901
         return _Expr(s, e, kind[:7], year=y, yrel=yr, a=o) if o else None
     if kind == "relmonth":
         return _Expr(s, e, "relmonth", a=_relative(m, "r") or 0)
+    if kind == "relday":  # a: days from publication; or b: a weekday (+1, Monday = 1)
+        dw, wd = m.group("dw", "wd")
+        return _Expr(s, e, "relday", a=_DAYS[_key(dw)] if dw else 0, b=0 if dw else _WEEKDAYS[wd] + 1)
     if kind == "yrange":
         r0, r1 = int(m["r0"]), m["r1"] or m["r2"]
         hi = int(r1) if len(r1) == 4 else r0 // 100 * 100 + int(r1)
         return _Expr(s, e, "") if 0 < hi - r0 <= 50 else None  # «2016-12» is no range
     if kind in ("idate", "ndate"):
         ys, ms, ds = m.group("iy", "im", "id") if kind == "idate" else m.group("nyear", "nmon", "nday")
-        return _Expr(s, e, "day", year=int(ys), a=int(ms), b=int(ds))
+        return _Expr(s, e, "todate" if before in _END_POINT else "day", year=int(ys), a=int(ms), b=int(ds))
     if kind == "mspan":
         y, yr = _yearref(m, "1")
         y0 = int(m["y0"]) if m["y0"] else None
@@ -355,6 +391,8 @@ def _prev(t: str, ws: int, lo: int) -> tuple[int, str]:
     """(start, word) of the token before the one that starts at `ws` (-1, "") when there is none
     after `lo` or a separator ends it. Tokens are split at single spaces."""
     k = ws - 1
+    while k > lo and t[k] in _LEAD_PUNCT:  # «(ديسمبر)»: the word starts after its bracket
+        k -= 1
     if k <= lo or t[k - 1] in _SEPS or t[k] != " ":
         return -1, ""
     s = t.rfind(" ", lo, k) + 1
@@ -365,7 +403,8 @@ def _prev(t: str, ws: int, lo: int) -> tuple[int, str]:
 
 @lru_cache(maxsize=64)  # the figures of one sentence share its scan
 def _scan(t: str, lo: int, hi: int) -> _Scan:  # noqa: C901  # one pass, its skips and three fast paths
-    """Time expressions, comparison cues and clause separators of the sentence t[lo:hi]."""
+    """Time expressions, comparison cues and clause separators of the sentence t[lo:hi] (t is the
+    article's normalised text; offsets stay in it)."""
     exprs: list[_Expr] = []
     cues: list[int] = []
     seps: list[int] = []
@@ -416,7 +455,7 @@ def _scan(t: str, lo: int, hi: int) -> _Scan:  # noqa: C901  # one pass, its ski
         # Back over words that may lead an expression («في», «من», «نفس», a month, a day …), not
         # into the last expression nor across a separator; then the patterns of each word's
         # kinds, from the earliest word.
-        leads = [(ws, _PATTERNS.get(k))]
+        leads = [(ws, k)]
         before = _prev(t, ws, last)
         while len(leads) <= _MAX_LEAD:
             kb = _KINDS.get(before[1])
@@ -427,23 +466,28 @@ def _scan(t: str, lo: int, hi: int) -> _Scan:  # noqa: C901  # one pass, its ski
             elif kb == _CUE:
                 break
             # a year cue matters only right before a year (the fast path above): here it is inner
-            leads.append((before[0], None if kb == _YCUE else _PATTERNS.get(kb)))
+            leads.append((before[0], () if kb == _YCUE else kb))
             before = _prev(t, before[0], last)
+        x = m = None
         for q in range(len(leads) - 1, -1, -1):
-            ls, pat = leads[q]
-            m = pat.match(t, ls, hi) if pat is not None else None
-            if m is not None and m.end() > p:
-                x = _build(m, t, before[1])
-                if x is not None:
-                    if not _bound(t, before, lo):
-                        exprs.append(x)
-                    last = m.end()
-                    break
+            ls, kq = leads[q]
+            for kind in kq:
+                m = _pattern(kind).match(t, ls, hi)
+                if m is not None and m.end() > p:
+                    x = _build(m, kind, t, before[1])
+                    if x is not None:
+                        break
+            if x is not None and m is not None:
+                if not _bound(t, before, lo):
+                    exprs.append(x)
+                last = m.end()
+                break
             before = (ls, _word(t, ls, leads[q - 1][0] - 1)[1]) if q else before
-    if exprs:
-        seps = _separators(t, lo, hi)
-        for x in exprs:
-            x.clause = bisect_right(seps, x.start)
+    if not exprs:
+        return _Scan((), (), ())
+    seps = _separators(t, lo, hi)
+    for x in exprs:
+        x.clause = bisect_right(seps, x.start)
     return _Scan(tuple(exprs), tuple((c, bisect_right(seps, c)) for c in cues), tuple(seps))
 
 
@@ -488,6 +532,11 @@ def _resolve(x: _Expr, published: date | None) -> tuple[str, date, date] | None:
     """(period, first day, last day), or None when the expression cannot be placed."""
     if not x.unit:
         return None
+    if x.unit == "relday":
+        if published is None:
+            return None
+        d = published - timedelta(days=(published.weekday() - x.b + 1) % 7 if x.b else -x.a)
+        return d.isoformat(), d, d
     if x.unit == "relmonth":
         if published is None:
             return None
@@ -515,18 +564,20 @@ def _resolve(x: _Expr, published: date | None) -> tuple[str, date, date] | None:
         return None
     if x.unit == "month":
         return _span(y, x.a, y, x.a)
-    if x.unit == "day":
+    if x.unit in ("day", "todate"):
         try:
             d = date(y, x.a, x.b)
         except ValueError:
             return None
+        if x.unit == "todate":
+            return f"{y}-01-01/{d.isoformat()}", date(y, 1, 1), d
         return d.isoformat(), d, d
     # a span of months: «الأشهر العشرة الأولى من 2023», «من نوفمبر 2016 إلى مارس»
     return _span(x.y0 if x.y0 is not None else (y if x.a <= x.b else y - 1), x.a, y, x.b)
 
 
 def _choose(t: str, scan: _Scan, f0: int, f1: int) -> _Expr | None:  # noqa: C901
-    """The expression that gives the period of the figure at [f0, f1) of the sentence `t`."""
+    """The expression that gives the period of the figure at [f0, f1) of the normalised text `t`."""
     fc = bisect_right(scan.seps, f0) if scan.seps else 0
     for x in scan.exprs:  # «… بشهر أوت 2016 (مستوى 3.8 بالمائة)»: a value given for the period before it
         if x.end <= f0 <= x.end + _PAREN_REACH and "(" in t[x.end : f0] and ")" not in t[x.end : f0]:
@@ -547,32 +598,65 @@ def _choose(t: str, scan: _Scan, f0: int, f1: int) -> _Expr | None:  # noqa: C90
                     for x in scan.exprs
                     if x.start >= f1 and x.clause == fc and _near(t, x, f0, f1) and not _CONJ.search(t, f1, x.start)
                 ]
-                return min(after, key=lambda x: x.start) if after else None
-    best: _Expr | None = None
-    key = (True, 0, 0)
+                if not after:
+                    return None
+                x = min(after, key=lambda x: x.start)
+                if x.unit == "year" and any(
+                    y.unit in _SUB_YEAR and not y.comparison for y in scan.exprs if y.end <= c1
+                ):
+                    return None  # «في الشهرين الأولين من 2017 مقابل 16% السنة الفارطة»: the same two months
+                return x
+    # in the figure's clause first, then the nearest; at equal distance the one after the figure
+    # («… 5 مليار دينار في 2016»); the costlier checks only until one passes
+    ranked = []
     for x in scan.exprs:
+        if x.comparison:
+            continue
         if x.end <= f0:
             k = (x.clause != fc, f0 - x.end, 1)
         elif x.start >= f1:
             k = (x.clause != fc, x.start - f1, 0)
         else:
             continue  # inside the figure
-        # in the figure's clause first, then the nearest; at equal distance the one after the
-        # figure («… 5 مليار دينار في 2016»)
-        if (best is not None and k >= key) or x.comparison or (x.bare and not _near(t, x, f0, f1)):
+        if k[0] and (k[1] > _OTHER_CLAUSE_REACH or (x.unit == "relday" and x.b)):
+            continue  # too far in another clause; «قال الوزير، الثلاثاء، إن …»: the day of a statement
+        ranked.append((k, x))
+    best: _Expr | None = None
+    for _, x in sorted(ranked, key=lambda kx: kx[0]) if len(ranked) > 1 else ranked:
+        if x.bare and not _near(t, x, f0, f1):
             continue
+        if _NEW_STATEMENT.search(t, x.end, f0) if x.end <= f0 else _NEW_STATEMENT.search(t, f1, x.start):
+            continue  # on the other side of «مشيرا إلى أن», «وهو ما», «وفق»: another statement
         if cues and any(  # introduced by a cue that does not also introduce the figure
             cc == x.clause and c1 <= x.start <= c1 + _CUE_REACH and not c1 <= f0 < x.start for c1, cc in cues
         ):
             continue
-        best, key = x, k
-    if best is not None and _FROM_BEFORE.search(t, max(0, f0 - 12), f0):
+        if _aside(t, x, f0, f1):
+            continue
+        best = x
+        break
+    if best is not None and "من" in t[max(0, f0 - 12) : f0] and _FROM_BEFORE.search(t, max(0, f0 - 12), f0):
         # «تقلص العجز من 30 مليون دينار إلى 6 مليون دينار سنة 2016»: 30 is the level before the
         # period, unless the period sits between the two values («من 3% في 2015 إلى 5%»)
         to = _TO_AFTER.match(t, f1)
         if to is not None and (best.end <= f0 or best.start >= to.start("to")):
             return None
     return best
+
+
+def _aside(t: str, x: _Expr, f0: int, f1: int) -> bool:
+    """True for an expression inside brackets that hold another value and not the figure: «225
+    دينارا (219 دينارا سنة 2015)» — 2015 is the period of 219, not of 225."""
+    if x.start >= f1:
+        gap = t[f1 : x.start]
+        i = gap.rfind("(")
+        return i >= 0 and ")" not in gap[i:] and any(c.isdigit() for c in gap[i:])
+    gap = t[x.end : f0]
+    j = gap.find(")")
+    if j < 0 or "(" in gap[:j]:
+        return False
+    i = t.rfind("(", max(0, x.start - _PAREN_REACH * 2), x.start)
+    return i >= 0 and any(c.isdigit() for c in t[i : x.start])
 
 
 def _near(t: str, x: _Expr, f0: int, f1: int) -> bool:
@@ -604,9 +688,9 @@ def figure_period(
     x = _choose(t, scan, f0, f1)
     if x is None:
         return None
-    if x.published is _UNSET or x.published != published:  # figures of a sentence share expressions
+    if x.body is not body or x.published != published:  # figures of a sentence share expressions
         r = _resolve(x, published)
         a, b = norm.span(x.start, x.end)
         x.resolved = None if r is None else Period(*r, body[a:b], a, b)
-        x.published = published
+        x.body, x.published = body, published
     return x.resolved
