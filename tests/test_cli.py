@@ -37,6 +37,24 @@ def test_inspect_sample_article_contract(capsys: pytest.CaptureFixture[str], sam
     assert {e["type"] for e in doc["entities"]} == {"PERSON", "LOCATION", "ORGANIZATION"}
 
 
+def test_inspect_sample_gives_each_figure_its_subject_and_period(
+    capsys: pytest.CaptureFixture[str], sample_article: Path
+) -> None:
+    """Issue 15's "done when": both trade figures of the sample are about the Commonwealth of
+    Independent States («دول هذا المجتمع») and, read against the day given (the article has no
+    date), cover the first ten months of the year before (tests/test_figures_period.py documents
+    the reading of «في العام الماضي … وفقاً لبيانات عشرة أشهر»)."""
+    code, out, _ = _run(capsys, "inspect", "--date", "2023-12-27", str(sample_article))
+    assert code == 0
+    [doc] = [json.loads(line) for line in out.splitlines()]
+    cis = {e["canonical_id"] for e in doc["entities"] if e["text"] == "رابطة الدول المستقلة"}
+    assert len(cis) == 1
+    for f in doc["figures"]:
+        assert f["subject_id"] in cis and f["subject_text"]
+        assert (f["period"], f["period_start"], f["period_end"]) == ("2022-01/2022-10", "2022-01-01", "2022-10-31")
+        assert f["period_text"].startswith("العام الماضي") and f["period_text"].endswith("عشرة أشهر")
+
+
 def test_extract_then_query(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     lake = tmp_path / "lake"
     code, out, _ = _run(

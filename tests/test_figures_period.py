@@ -578,38 +578,50 @@ def test_a_summit_statement_with_ten_months_of_data(published: date) -> None:
         «... مستذكرا أنه في العام الماضي، سجل حجم التبادل التجاري بين البلدين نموا مطردا، وقال:
         وفقا لبيانات عشرة أشهر، زادت هذه المبادلات بنسبة ثلاثة بالمائة وبلغت 41,2 مليار دولار.»
 
-    The honest reading: the figures are a ten-month total, and the ten months are not anchored in
-    their clause. In the sample article (a year-end summit held in December, before the host's
-    presidency of «2024») «في العام الماضي» renders «the outgoing year» — the ten months are January
-    to October of the publication year — while read literally it means the year before. A literal
-    resolution would give the wrong year (published 2023-12: "2022"), and «2024»/«2022» alone would
-    even call a ten-month total a full year's. So the nearest time expression, «عشرة أشهر», a count
-    of months that cannot be placed, wins over the farther «العام الماضي» and the period is None:
-    no period rather than a guess, whatever the publication date."""
+    The reading: the nearest time expression is «عشرة أشهر», a count of months; the statement names
+    the year before it, «في العام الماضي», resolved against the publication date (the year before
+    publication), and a year's figures «according to ten months of data» are its first ten months.
+    So the period is January to October of the year before publication, and period_text runs from
+    the year to the count. (Said at a year-end summit, «العام الماضي» may mean the outgoing year;
+    the text does not say so, and the literal reading is the one the words support.)"""
     body = (
         "وأكد الرئيس حرصه على تعزيز التعاون الاقتصادي بين البلدين، مستذكرا أنه في العام الماضي، "
         "سجل حجم التبادل التجاري بين البلدين نموا مطردا، وقال: وفقا لبيانات عشرة أشهر، "
         "زادت هذه المبادلات بنسبة ثلاثة بالمائة وبلغت 41,2 مليار دولار."
     )
-    assert _read(body, "41,2 مليار دولار", published) is None
-    assert _read(body, "ثلاثة بالمائة", published) is None
-    # without the count of months, and in one statement, the literal reading stands: the year
-    # before publication
+    ten_months = f"{published.year - 1}-01/{published.year - 1}-10"
+    for figure in ("41,2 مليار دولار", "ثلاثة بالمائة"):
+        period, text = _read(body, figure, published)
+        assert period == ten_months
+        assert text.startswith("العام الماضي") and text.endswith("عشرة أشهر")
+    # the same count of months with no year before it cannot be placed
+    alone = "وقال: وفقا لبيانات عشرة أشهر، زادت هذه المبادلات بنسبة ثلاثة بالمائة."
+    assert _read(alone, "ثلاثة بالمائة", published) is None
+    # two different years before it: of which? None
+    two = "بعد تراجع في 2015 ونمو في العام الماضي، وفقا لبيانات عشرة أشهر، زادت المبادلات بنسبة 3 بالمائة."
+    assert _read(two, "3 بالمائة", date(2018, 3, 1)) is None
+    # without the count of months, the year alone stands
     plain = "وسجل حجم التبادل التجاري بين البلدين في العام الماضي نموا مطردا وبلغ 41,2 مليار دولار."
     assert _read(plain, "41,2 مليار دولار", published) == (str(published.year - 1), "العام الماضي")
 
 
 @pytest.mark.skipif(not SAMPLE.exists(), reason="team kit not next to the checkout")
-def test_the_sample_articles_figures_have_no_period() -> None:
-    """The sample article's two figures (its trade total and growth) read as above: None."""
+@pytest.mark.parametrize("published", [date(2023, 12, 27), date(2024, 1, 5)])
+def test_the_sample_articles_figures_are_ten_months_of_the_year_before(published: date) -> None:
+    """The sample article's two figures (its trade total and growth) read as above, against the
+    publication date (the article gives none, so the pipeline passes the upload's day)."""
     body = SAMPLE.read_text(encoding="utf-8")
     norm = normalize(body)
     spans = sentence_spans(body)
     figures = extract_figures(body, norm)
     assert len(figures) == 2
+    y = published.year - 1
     for f in figures:
         sentence = next((s, e) for s, e in spans if s <= f.start < e)
-        assert figure_period(body, norm, (f.start, f.end), sentence, date(2023, 12, 27)) is None
+        p = figure_period(body, norm, (f.start, f.end), sentence, published)
+        assert p is not None
+        assert (p.period, p.start, p.end) == (f"{y}-01/{y}-10", date(y, 1, 1), date(y, 10, 31))
+        assert "العام الماضي" in p.text and p.text.endswith("عشرة أشهر")
 
 
 # --- never raises ----------------------------------------------------------------------------------

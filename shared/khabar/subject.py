@@ -313,16 +313,25 @@ class _Sentence:
         shared = _ARTICLE.parsed.get(sentence)
         if shared is None:
             self._parse(sentence)
-            _ARTICLE.parsed[sentence] = {name: getattr(self, name) for name in _PARSE_FIELDS}
+            shared = _ARTICLE.parsed[sentence] = {name: getattr(self, name) for name in _PARSE_FIELDS}
+            shared["by_figure"] = {}
         else:
             for name in _PARSE_FIELDS:
                 setattr(self, name, shared[name])
         self.f0 = max(bisect_right(self.ostarts, figure.start) - 1, 0)
         self.f1 = max(bisect_left(self.ostarts, figure.end), self.f0 + 1)
-        self.mentions = self._mentions(sentence)
-        self.at: dict[int, _Mention] = {}
-        for m in sorted(self.mentions, key=lambda m: m.a - m.b):  # the longest wins a shared start
-            self.at.setdefault(m.a, m)
+        # The names depend on the figure only through the entities it overlaps and the partner
+        # words of imports: figures that agree on both share them (the rules never change them).
+        overlap = tuple(i for i, e in enumerate(self.in_sentence) if e.start < figure.end and figure.start < e.end)
+        key = (overlap, figure.metric == "imports")
+        known = shared["by_figure"].get(key)
+        if known is None:
+            mentions = self._mentions(sentence)
+            at: dict[int, _Mention] = {}
+            for m in sorted(mentions, key=lambda m: m.a - m.b):  # the longest wins a shared start
+                at.setdefault(m.a, m)
+            known = shared["by_figure"][key] = (mentions, at)
+        self.mentions, self.at = known
 
     def _parse(self, sentence: tuple[int, int]) -> None:
         norm = self.norm

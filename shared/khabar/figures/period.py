@@ -15,9 +15,11 @@ words of data/figures_periods.json. The reading prefers no period to a guessed o
   السنة الفارطة» is of two months, None);
 - the nearest expression may be one that cannot be placed: a relative one with no publication
   date, «الأشهر السبعة الأخيرة» (the last seven months of the year, or up to now?), a bare count of
-  months («بيانات عشرة أشهر»), a range of years or a season («2016-2017»), a fiscal year, a period
-  named in an earlier sentence («خلال هذه الفترة»). Then the answer is None, never a farther
-  expression;
+  months («بيانات عشرة أشهر») with no year before it in the sentence, a range of years or a season
+  («2016-2017»), a fiscal year, a period named in an earlier sentence («خلال هذه الفترة»). Then the
+  answer is None, never a farther expression;
+- a bare count of months after one year of the sentence («في العام الماضي … وفقاً لبيانات عشرة
+  أشهر») is the first N months of that year ("2022-01/2022-10");
 - «(مع|إلى) موفى سبتمبر 2016», «إلى غاية 20 ديسمبر 2016» are, as in statistics, the year to that
   date (the project's convention, figures/README.md): "2016-01/2016-09", "2016-01-01/2016-12-20";
 - days count from publication in event news («صباح اليوم», «أمس السبت», «يوم الاثنين»), but not
@@ -163,7 +165,7 @@ _ALTS = {
     "firstb": rf"{_CL}\s*(?P<kb>{_COUNT}|\d{{1,2}})\s*(?:{_PLURAL})\s+{_first('b')}",
     "firstc": rf"[وف]?[بل]?(?:ال)?اول\s+(?P<kc>{_COUNT}|\d{{1,2}})\s*(?:{_PLURAL})(?!\w)(?:{_yref('c')})?",
     "firstw": rf"{_CL}شهرين\s+(?:ال)?(?:(?P<fw>اولين|اوليين)|(?P<lw>اخيرين))(?!\w)(?:{_yref('w')})?",
-    "dur": rf"(?:{_CL}(?:اشهر|شهور)\s+(?:ال)?(?:{_COUNT})|{_CL}\s*(?:{_COUNT}|\d{{1,2}})\s*(?:{_PLURAL})"
+    "dur": rf"(?:{_CL}(?:اشهر|شهور)\s+(?:ال)?(?P<kd>{_COUNT})|{_CL}\s*(?P<ke>{_COUNT}|\d{{1,2}})\s*(?:{_PLURAL})"
     rf"|{_CL}شهر(?:ين|ان))(?!\w)",
     "quarter": rf"[وف]?(?:بال|لل|ال)(?:{_alt(_D['quarter_nouns'])})\s+(?:ال)?(?P<qo>{_ORD})(?!\w)(?:{_yref('q')})?",
     "quartery": rf"[وف]?(?:بال|لل|ال)(?:{_alt(_D['quarter_nouns_with_year'])})\s+(?:ال)?(?P<Qo>{_ORD})(?!\w)"
@@ -271,6 +273,7 @@ class _Expr:
     a: int = 0  # quarter, half, month, first month of a span, or the month offset of relmonth
     b: int = 0  # day, or last month of a span
     y0: int | None = None  # first year of a span of months that crosses a new year
+    months: bool = False  # a bare count of months (b): placed only by a year elsewhere in the sentence
     clause: int = 0
     # the answer for `body` (two bodies may normalise alike) and `published`, shared by the
     # figures of the sentence
@@ -321,7 +324,10 @@ def _build(m: re.Match[str], kind: str, t: str, before: str) -> _Expr | None:  #
         return _Expr(s, e, "year", bare=kind == "bare", year=int(m[g]))
     if kind == "rely":
         return _Expr(s, e, "year", yrel=-2 if m["pp"] else (_relative(m, "e") or 0))
-    if kind in ("same", "anaph", "open", "fiscal", "dur"):
+    if kind == "dur":  # «بيانات عشرة أشهر»: b keeps the count, for a year named elsewhere in the sentence
+        k = m["kd"] or m["ke"]
+        return _Expr(s, e, "", b=_count(k) if k else 2, months=True)
+    if kind in ("same", "anaph", "open", "fiscal"):
         return _Expr(s, e, "", comparison=kind == "same")
     if kind in ("date", "month"):
         k = "d" if kind == "date" else "n"
@@ -689,8 +695,38 @@ def figure_period(
     if x is None:
         return None
     if x.body is not body or x.published != published:  # figures of a sentence share expressions
-        r = _resolve(x, published)
-        a, b = norm.span(x.start, x.end)
-        x.resolved = None if r is None else Period(*r, body[a:b], a, b)
+        x.resolved = _period(body, norm, x, scan, published)
         x.body, x.published = body, published
     return x.resolved
+
+
+def _period(body: str, norm: NormalizedText, x: _Expr, scan: _Scan, published: date | None) -> Period | None:
+    if x.months:
+        return _months_of_year(body, norm, x, scan, published)
+    r = _resolve(x, published)
+    a, b = norm.span(x.start, x.end)
+    return None if r is None else Period(*r, body[a:b], a, b)
+
+
+def _months_of_year(body: str, norm: NormalizedText, x: _Expr, scan: _Scan, published: date | None) -> Period | None:
+    """A bare count of months («وفقا لبيانات عشرة أشهر») after a year named earlier in its sentence
+    («في العام الماضي»): the first N months of that year, as a year's statistics are reported month
+    by month from January. Two different years before it, or none, give None; so does a year only
+    after it («… عشرة أشهر رغم صعوبات 2012»: the count is not said to be of that year)."""
+    years = {
+        r[1].year: y
+        for y in scan.exprs
+        if y.unit == "year"
+        and y.end <= x.start
+        and not y.bare
+        and not any(cc == y.clause and c1 <= y.start <= c1 + _CUE_REACH for c1, cc in scan.cues)
+        and (r := _resolve(y, published)) is not None
+    }
+    if len(years) != 1 or not 2 <= x.b <= 12:
+        return None
+    (year, y), *_ = years.items()
+    r = _span(year, 1, year, x.b)
+    if r is None:
+        return None
+    a, b = norm.span(y.start, x.end)
+    return Period(*r, body[a:b], a, b)
