@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
@@ -36,6 +37,7 @@ __all__ = [
     "CONTEXT_RE",
     "CONTEXT_FORMS",
     "Trigger",
+    "phrase_pattern",
 ]
 
 
@@ -48,14 +50,14 @@ def _norm(form: str) -> str:
     return " ".join(normalize_word(form).split())
 
 
-def _phrase_pattern(forms: list[str]) -> str:
+def phrase_pattern(forms: Iterable[str]) -> str:
     """A regex alternation of normalised phrases, factored as a trie so that a failing position
     is rejected on its first character (Python's re tries alternatives one by one); any white
     space between words. Greedy: the longest phrase wins, unless what follows fails."""
     trie: dict[str, dict] = {}
-    for f in set(forms):
+    for f in sorted({" ".join(f.split()) for f in forms}):  # sorted: the same pattern on every run
         node = trie
-        for ch in " ".join(f.split()):
+        for ch in f:
             node = node.setdefault(ch, {})
         node[""] = {}
 
@@ -111,7 +113,7 @@ for _kind in ("scale", "scale_plural", "scale_dual"):
         )
 DECIMAL_WORDS = frozenset(_norm(w) for w in _NUM["decimal_point"])
 NEGATIVE_WORDS = frozenset(_norm(w) for w in _NUM["negative"])
-NUMBER_WORD_RE = _phrase_pattern(list(NUMBER_WORDS))
+NUMBER_WORD_RE = phrase_pattern(list(NUMBER_WORDS))
 
 # --- units -------------------------------------------------------------------------------------
 _UNITS = _load("figures_units.json")
@@ -148,23 +150,23 @@ _ASCII_UNIT = r"(?<![A-Za-z])(?:{})(?![A-Za-z])"
 _ascii = [f for f in UNIT_FORMS if f.isascii() and f[0].isalpha()]
 _arabic = [f for f in UNIT_FORMS if f not in _ascii]
 # A unit right after the number (white space or nothing between); word units end at a word end.
-_AR_UNITS, _LATIN_UNITS = _phrase_pattern(_arabic), _ASCII_UNIT.format(_phrase_pattern(_ascii))
+_AR_UNITS, _LATIN_UNITS = phrase_pattern(_arabic), _ASCII_UNIT.format(phrase_pattern(_ascii))
 UNIT_RE = re.compile(rf"[ \t\u00a0\u202f]*(?:(?P<u>{_AR_UNITS})(?![\w])|(?P<a>{_LATIN_UNITS}))")
 # A currency symbol or code right before the number: $5، US$ 5، USD 5.
-PRE_UNIT_RE = re.compile(rf"(?:{_phrase_pattern(list(_PRE_FORMS))})[ \t\u00a0]*$")
+PRE_UNIT_RE = re.compile(rf"(?:{phrase_pattern(list(_PRE_FORMS))})[ \t\u00a0]*$")
 PRE_UNIT_FORMS = _PRE_FORMS
 PERCENT_BEFORE_RE = re.compile(
-    r"(?<![\w])(?P<p>{})[ \t\u00a0]*$".format(_phrase_pattern([_norm(w) for w in _UNITS["percent_before"]]))
+    r"(?<![\w])(?P<p>{})[ \t\u00a0]*$".format(phrase_pattern([_norm(w) for w in _UNITS["percent_before"]]))
 )
 # An adjective that names the currency's country: دينار كويتي، الدولارات الأمريكية، جنيها إسترلينيا.
 QUALIFIER_RE = re.compile(
     r"[ \t\u00a0]+(?:ال)?(?P<q>{})(?:ه|ا|ين|ان|يه)?(?![\w])".format(
-        _phrase_pattern([q.removesuffix("ي") + "ي" for q in _QUALIFIERS])
+        phrase_pattern([q.removesuffix("ي") + "ي" for q in _QUALIFIERS])
     )
 )
 _CC = _UNITS["currency_countries"]
 COUNTRY_BY_NAME: dict[str, str] = {_norm(n): cc for cc, names in _CC.items() if not cc.startswith("_") for n in names}
-COUNTRY_NAME_RE = re.compile(rf"\b(?:[وفبل]|ال|بال|لل|وال)?(?P<n>{_phrase_pattern(list(COUNTRY_BY_NAME))})")
+COUNTRY_NAME_RE = re.compile(rf"\b(?:[وفبل]|ال|بال|لل|وال)?(?P<n>{phrase_pattern(list(COUNTRY_BY_NAME))})")
 
 # --- context -----------------------------------------------------------------------------------
 # All triggers in one pattern: proclitics (a trie), a stem (a trie: re rejects most positions on
@@ -201,5 +203,5 @@ for _d, _stems in _CTX["direction"].items():
 for _st in _CTX["neutral"]:
     _t = CONTEXT_FORMS.setdefault(_norm(_st), Trigger())
     _t.neutral = _t.direction is None
-_CTX_PRE, _CTX_STEMS = _phrase_pattern(list(_PREFIXES)), _phrase_pattern(list(CONTEXT_FORMS))
+_CTX_PRE, _CTX_STEMS = phrase_pattern(list(_PREFIXES)), phrase_pattern(list(CONTEXT_FORMS))
 CONTEXT_RE = re.compile(rf"\b(?:{_CTX_PRE})(?P<w>{_CTX_STEMS}){_SUFFIX}(?!\w)")

@@ -23,7 +23,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from khabar.figures.lexicon import DECIMAL_WORDS, NEGATIVE_WORDS, NUMBER_WORD_RE, NUMBER_WORDS, _phrase_pattern
+from khabar.figures.lexicon import DECIMAL_WORDS, NEGATIVE_WORDS, NUMBER_WORD_RE, NUMBER_WORDS, phrase_pattern
 from khabar.text import normalize
 
 __all__ = ["NumberSpan", "find_numbers", "extract_numbers", "parse_digits"]
@@ -43,7 +43,7 @@ ANCHOR_RE = re.compile(rf"\b(?:(?P<cl>[وف][بلك]?|[بلك]|ال)?(?:(?P<dig>
 # candidates it finds are then read with ANCHOR_RE.
 _CLITICS = ("", "و", "ف", "ب", "ل", "ك", "وب", "ول", "وك", "فب", "فل", "ال")
 _LOCATED = [c + w for c in _CLITICS[:-1] for w in NUMBER_WORDS] + [c + d for c in _CLITICS for d in "0123456789"]
-_LOCATOR_RE = re.compile(rf"\b(?:{_phrase_pattern(_LOCATED)})")
+_LOCATOR_RE = re.compile(rf"\b(?:{phrase_pattern(_LOCATED)})")
 _NOT_BEFORE = frozenset(".,،٫٬")
 # A following token of the same number: a word, or (after و) digits.
 # و is read as a conjunction first: «مائة وأحد» is 100 + 1, not 100 followed by «واحد».

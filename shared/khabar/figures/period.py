@@ -60,7 +60,7 @@ from functools import cache, lru_cache
 from importlib import resources
 from typing import Any
 
-from khabar.figures.lexicon import UNIT_RE
+from khabar.figures.lexicon import UNIT_RE, phrase_pattern
 from khabar.text import NormalizedText, normalize_word
 
 __all__ = ["Period", "figure_period"]
@@ -86,23 +86,8 @@ def _n(form: str) -> str:
 
 
 def _alt(forms: Iterable[str]) -> str:
-    """An alternation of normalised forms as a trie (re tries alternatives one by one; a trie
-    rejects a position on its first character); any white space between words."""
-    trie: dict[str, dict] = {}
-    for f in sorted({_n(f) for f in forms}):
-        node = trie
-        for ch in f:
-            node = node.setdefault(ch, {})
-        node[""] = {}
-
-    def build(node: dict[str, dict]) -> str:
-        alts = [(r"\s+" if ch == " " else re.escape(ch)) + build(sub) for ch, sub in node.items() if ch]
-        if not alts:
-            return ""
-        body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
-        return f"(?:{body})?" if "" in node else body
-
-    return build(trie)
+    """An alternation of the normalised forms, as a trie (`phrase_pattern`)."""
+    return phrase_pattern(_n(f) for f in forms)
 
 
 _D = _load()
