@@ -11,6 +11,7 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, pro
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from khabar.aws.backfill import BACKFILL_MARK
 from khabar.aws.events import refs_from_message
 from khabar.aws.ingest import process_object, s3_client
 from khabar.config import Limits
@@ -48,6 +49,7 @@ def record_handler(record: SQSRecord) -> None:
             extra={
                 "key": ref.key,
                 "dt": ledger.dt,
+                "backfill": BACKFILL_MARK in (record.message_attributes or {}),
                 "articles": ledger.articles_out,
                 "rejects": ledger.rejects,
                 "ms": ledger.duration_ms,

@@ -1,11 +1,13 @@
 """Operations after a fix: move dead letters back (`khabar redrive`) and re-run extraction over raw
-uploads of a date range (`khabar reprocess`, a backfill with the current extractor version)."""
+uploads of a date range (`khabar reprocess`, a backfill with the current extractor version), here on
+this machine; `khabar.aws.backfill` does it through the queue and the deployed function instead."""
 
 from __future__ import annotations
 
 from datetime import date
 from typing import Any
 
+from khabar.aws.backfill import Progress, list_raw
 from khabar.aws.ingest import process_object
 from khabar.config import Limits
 from khabar.lake.store import Lake
@@ -40,19 +42,30 @@ def redrive(sqs: Any, dlq_url: str, queue_url: str, limit: int | None = None) ->
 
 
 def reprocess(
-    s3: Any, bucket: str, lake: Lake, start: date, end: date, prefix: str = "", limits: Limits | None = None
+    s3: Any,
+    bucket: str,
+    lake: Lake,
+    start: date,
+    end: date,
+    prefix: str = "",
+    limits: Limits | None = None,
+    *,
+    start_after: str | None = None,
+    progress: Progress | None = None,
 ) -> dict[str, int]:
-    """Re-extract every raw upload whose upload date is in [start, end]. Part files are named from the
-    object, so the new rows (with the current extractor_version) replace the old ones."""
+    """Re-extract, one after the other on this machine, every raw upload whose upload date is in
+    [start, end] (listed by `khabar.aws.backfill.list_raw`, as the queue mode lists them). Part files
+    are named from the object, so the new rows (with the current extractor_version) replace the old
+    ones. `progress.resume_after` is the last key processed with all before it, whatever stops the run."""
+    progress = progress if progress is not None else Progress()
     totals = {"uploads": 0, "articles": 0, "rejects": 0}
-    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
-        for obj in page.get("Contents", []):
-            if not start <= obj["LastModified"].date() <= end:
-                continue
-            ledger = process_object(Upload(bucket, obj["Key"]), s3, lake, limits)
-            if ledger is None:
-                continue
-            totals["uploads"] += 1
-            totals["articles"] += ledger.articles_out
-            totals["rejects"] += ledger.rejects
+    for obj in list_raw(s3, bucket, start, end, prefix, start_after, progress):
+        ledger = process_object(Upload(bucket, obj.key), s3, lake, limits)
+        progress.mark_done([obj])
+        progress.notify()
+        if ledger is None:
+            continue
+        totals["uploads"] += 1
+        totals["articles"] += ledger.articles_out
+        totals["rejects"] += ledger.rejects
     return totals
