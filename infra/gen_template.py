@@ -5,12 +5,15 @@
 
 Sections of the hand-written SAM template are generated, between marker comments:
 - `glue-tables`: one AWS::Glue::Table per lake and summary table of `khabar.lake.schema`, columns from
-  `schema.glue_columns(table)`, Parquet SerDe, partition projection on `dt`;
+  `schema.glue_columns(table)`, Parquet SerDe, partition projection on `dt`; and the nightly
+  compaction's control table (`khabar.lake.compaction.CONTROL_TABLE`, under `_control/`), projected
+  on `dt` too;
 - `named-queries`: one AWS::Athena::NamedQuery per `infra/athena/queries/*.sql` (the analysts'
   starter queries, which `khabar query` runs locally), with the `:name` parameters turned into
   Athena's positional `?` by the same `khabar.sql.parse_named` the aggregate function uses;
-- the IAM resource lists that follow the tables: the extract role's lake prefixes, the aggregate
-  role's summary prefixes and its exact Glue table ARNs.
+- the IAM resource lists that follow the tables: the extract role's lake prefixes (with the
+  re-compaction markers it leaves), the aggregate role's summary prefixes and its exact Glue table
+  ARNs.
 
 tests/test_template.py runs `--check`, so a schema or query change without regenerating fails.
 """
@@ -29,7 +32,7 @@ QUERIES = ROOT / "infra" / "athena" / "queries"
 
 sys.path.insert(0, str(ROOT / "shared"))
 
-from khabar.lake import schema  # noqa: E402
+from khabar.lake import compaction, layout, schema  # noqa: E402
 from khabar.sql import parse_named  # noqa: E402
 
 PROJECTION_START = "2020-01-01"
@@ -46,6 +49,23 @@ def camel(name: str) -> str:
 def tables() -> list[tuple[str, str]]:
     """(table, kind) for every table the lake holds, lake tables first, in schema order."""
     return [(t, "lake") for t in schema.LAKE_TABLES] + [(t, "summary") for t in schema.SUMMARY_TABLES]
+
+
+def control_tables() -> list[str]:
+    """Tables of the nightly job's own inputs (not data): read by its SQL, outside the data prefixes."""
+    return [compaction.CONTROL_TABLE]
+
+
+def control_prefix(table: str) -> str:
+    """The control table's location as a key prefix of the lake bucket (`_control/<table>`)."""
+    return layout.control_dir("", table).lstrip("/")
+
+
+def control_columns(table: str) -> list[tuple[str, str]]:
+    sch = {compaction.CONTROL_TABLE: compaction.CONTROL_SCHEMA}[table]
+    if any(f.type != "string" for f in sch):  # only what the control rows need
+        raise TypeError(f"{table}: control columns must be strings")
+    return [(f.name, "string") for f in sch]
 
 
 def table_logical_id(table: str) -> str:
@@ -79,46 +99,64 @@ def _quote(s: str) -> str:
     return "'" + s.replace("'", "''") + "'"
 
 
+def _glue_table(table: str, description: str, prefix: str, keys: list[str], projection: list[str]) -> list[str]:
+    template = "".join(f"/{k}=${{!{k}}}" for k in keys)
+    out = [
+        f"{table_logical_id(table)}:",
+        "  Type: AWS::Glue::Table",
+        "  Properties:",
+        "    CatalogId: !Ref AWS::AccountId",
+        "    DatabaseName: !Ref GlueDatabase",
+        "    TableInput:",
+        f"      Name: {table}",
+        f"      Description: {_quote(description)}",
+        "      TableType: EXTERNAL_TABLE",
+        "      Parameters:",
+        "        classification: parquet",
+        "        EXTERNAL: 'TRUE'",
+        "        parquet.compression: ZSTD",
+        "        projection.enabled: 'true'",
+        *(f"        {line}" for line in projection),
+        f"        storage.location.template: !Sub 's3://${{LakeBucket}}/{prefix}{template}/'",
+        "      PartitionKeys:",
+    ]
+    for k in keys:
+        out += [f"        - Name: {k}", "          Type: string"]
+    return [
+        *out,
+        "      StorageDescriptor:",
+        f"        Location: !Sub 's3://${{LakeBucket}}/{prefix}/'",
+        f"        InputFormat: {INPUT_FORMAT}",
+        f"        OutputFormat: {OUTPUT_FORMAT}",
+        "        Compressed: true",
+        "        SerdeInfo:",
+        f"          SerializationLibrary: {SERDE}",
+        "          Parameters:",
+        "            serialization.format: '1'",
+        "        Columns:",
+    ]
+
+
+DT_PROJECTION = [
+    "projection.dt.type: date",
+    f"projection.dt.range: '{PROJECTION_START},NOW'",
+    "projection.dt.format: yyyy-MM-dd",
+    "projection.dt.interval: '1'",
+    "projection.dt.interval.unit: DAYS",
+]
+
+
 def render_glue_tables() -> list[str]:
     out: list[str] = []
     for table, kind in tables():
-        loc = f"s3://${{LakeBucket}}/{table}/"
-        out += [
-            f"{table_logical_id(table)}:",
-            "  Type: AWS::Glue::Table",
-            "  Properties:",
-            "    CatalogId: !Ref AWS::AccountId",
-            "    DatabaseName: !Ref GlueDatabase",
-            "    TableInput:",
-            f"      Name: {table}",
-            f"      Description: {_quote(f'khabar {kind} table {table} (generated from khabar.lake.schema)')}",
-            "      TableType: EXTERNAL_TABLE",
-            "      Parameters:",
-            "        classification: parquet",
-            "        EXTERNAL: 'TRUE'",
-            "        parquet.compression: ZSTD",
-            "        projection.enabled: 'true'",
-            "        projection.dt.type: date",
-            f"        projection.dt.range: '{PROJECTION_START},NOW'",
-            "        projection.dt.format: yyyy-MM-dd",
-            "        projection.dt.interval: '1'",
-            "        projection.dt.interval.unit: DAYS",
-            f"        storage.location.template: !Sub 's3://${{LakeBucket}}/{table}/dt=${{!dt}}/'",
-            "      PartitionKeys:",
-            "        - Name: dt",
-            "          Type: string",
-            "      StorageDescriptor:",
-            f"        Location: !Sub '{loc}'",
-            f"        InputFormat: {INPUT_FORMAT}",
-            f"        OutputFormat: {OUTPUT_FORMAT}",
-            "        Compressed: true",
-            "        SerdeInfo:",
-            f"          SerializationLibrary: {SERDE}",
-            "          Parameters:",
-            "            serialization.format: '1'",
-            "        Columns:",
-        ]
+        description = f"khabar {kind} table {table} (generated from khabar.lake.schema)"
+        out += _glue_table(table, description, table, ["dt"], DT_PROJECTION)
         for name, gtype in schema.glue_columns(table):
+            out += [f"          - Name: {name}", f"            Type: {_quote(gtype)}"]
+    for table in control_tables():
+        description = f"khabar control rows {table}: the nightly job's input to its SQL (khabar.lake.compaction)"
+        out += _glue_table(table, description, control_prefix(table), ["dt"], DT_PROJECTION)
+        for name, gtype in control_columns(table):
             out += [f"          - Name: {name}", f"            Type: {_quote(gtype)}"]
     return out
 
@@ -142,11 +180,12 @@ def render_named_queries() -> list[str]:
 
 
 def render_extract_lake_prefixes() -> list[str]:
-    """The extract role writes the extract tables only (khabar.lake.schema.LAKE_TABLES) and the
-    per-upload pointers (khabar.lake.store.UPLOADS_PREFIX)."""
+    """The extract role writes the extract tables only (khabar.lake.schema.LAKE_TABLES), the
+    per-upload pointers (khabar.lake.store.UPLOADS_PREFIX) and the markers that ask the nightly job
+    to compact a day again (khabar.lake.layout.recompact_dir)."""
     from khabar.lake.store import UPLOADS_PREFIX
 
-    prefixes = [*schema.LAKE_TABLES, UPLOADS_PREFIX]
+    prefixes = [*schema.LAKE_TABLES, UPLOADS_PREFIX, layout.recompact_dir("").lstrip("/")]
     return [f"- !Sub '${{LakeBucket.Arn}}/{t}/*'" for t in prefixes]
 
 
@@ -159,7 +198,7 @@ def render_glue_table_arns() -> list[str]:
     """Exact Glue table ARNs: Athena reads table definitions with the caller's permissions."""
     return [
         f"- !Sub 'arn:${{AWS::Partition}}:glue:${{AWS::Region}}:${{AWS::AccountId}}:table/${{GlueDatabase}}/{t}'"
-        for t, _ in tables()
+        for t in [*(t for t, _ in tables()), *control_tables()]
     ]
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import urllib.request
+from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,12 +19,13 @@ from botocore.stub import Stubber
 
 import aggregate_lake as gen
 from khabar import sql
+from khabar.lake import compaction
 from khabar.lake.query import LocalAthena
 from khabar.lake.schema import SUMMARY_TABLES, schema
-from khabar.lake.store import Lake
+from khabar.lake.store import Lake, upload_stem
 from khabar.local.aws import FakeContext, load_handler, moto_server
 from khabar.nightly import trends
-from khabar.nightly.athena import AthenaQueryError, AthenaRunner, StagedOutputError
+from khabar.nightly.athena import AthenaEngine, AthenaQueryError, AthenaRunner, StagedOutputError
 from khabar.nightly.job import target_day
 from khabar.nightly.local import LocalEngine
 from khabar.nightly.report import render_report
@@ -45,8 +47,23 @@ class UnloadingAthena:
         self.calls.append(kwargs)
         m = _TO.match(kwargs["QueryString"])
         if m:
-            params = [p.strip("'") for p in kwargs.get("ExecutionParameters", [])]
-            data = LocalAthena(Lake.open(self.lake_uri)).arrow(m["select"], params)
+            params = [_value(p) for p in kwargs.get("ExecutionParameters", [])]
+            lake = Lake.open(self.lake_uri)
+            if '"$path"' in m["select"]:  # the compaction SQL: Athena's hidden column and the control table
+                engine = LocalAthena(lake, paths=True)
+                engine.register_folder(
+                    compaction.CONTROL_TABLE,
+                    compaction.control_location(lake),
+                    compaction.CONTROL_SCHEMA,
+                    ("dt",),
+                )
+            else:
+                engine = LocalAthena(lake)
+            if "partitioned_by = ARRAY['bucket']" in kwargs["QueryString"]:
+                # Athena's own column types (here DuckDB's), one folder per bucket
+                engine.unload(m["select"], params, f"{m['bucket']}/{m['prefix'].rstrip('/')}", partitioned_by="bucket")
+                return self.client.start_query_execution(**kwargs)
+            data = engine.arrow(m["select"], params)
             if data.num_rows:
                 s3 = boto3.client("s3")
                 sink = pa.BufferOutputStream()
@@ -60,6 +77,11 @@ class UnloadingAthena:
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.client, name)
+
+
+def _value(literal: str) -> Any:
+    """An ExecutionParameter back as the value it quotes (what Athena substitutes)."""
+    return literal[1:-1].replace("''", "'") if literal.startswith("'") else int(literal)
 
 
 @pytest.fixture
@@ -266,3 +288,149 @@ def test_unexpected_unload_output_leaves_the_partition_intact(aws: dict[str, Any
         app.lambda_handler({"date": DAY}, FakeContext(function_name="khabar-aggregate"))
     assert s3.get_object(Bucket=LAKE, Key=key)["Body"].read() == b"previous night"
     assert "Contents" not in s3.list_objects_v2(Bucket=LAKE, Prefix="_staging/")
+
+
+# ---- compaction on Athena: UNLOAD by bucket, footers only in the Lambda ---------------------------
+
+
+def _engine(athena: Any, lake: Lake, s3: Any) -> AthenaEngine:
+    runner = AthenaRunner(athena, workgroup="khabar", database="khabar_db", sleep=lambda s: None)
+    return AthenaEngine(runner, lake, s3)
+
+
+def _objects(s3: Any, prefix: str) -> dict[str, bytes]:
+    keys = [o["Key"] for o in s3.list_objects_v2(Bucket=LAKE, Prefix=prefix).get("Contents", [])]
+    return {k: s3.get_object(Bucket=LAKE, Key=k)["Body"].read() for k in keys}
+
+
+def _day_state(s3: Any, day: str) -> dict[str, bytes]:
+    out: dict[str, bytes] = {}
+    for t in compaction.COMPACT_TABLES:
+        out.update(_objects(s3, f"{t}/dt={day}/"))
+    return out
+
+
+def _multiset(lake: Lake, table: str, day: str) -> Counter:
+    return Counter(
+        tuple(tuple(v) if isinstance(v, list) else v for v in r.values()) for r in lake.read(table, day).to_pylist()
+    )
+
+
+def test_compaction_on_athena_unloads_by_bucket_and_swaps_by_footers(aws: dict[str, Any]) -> None:
+    s3, g = aws["s3"], aws["gen"]
+    lake = g.lake
+    before = {t: _multiset(lake, t, DAY) for t in compaction.COMPACT_TABLES}
+    files_before = {t: len(lake.parts(t, DAY)) for t in compaction.COMPACT_TABLES}
+    other_day = _day_state(s3, gen.DAYS[0])
+    athena = UnloadingAthena(boto3.client("athena"), f"s3://{LAKE}")
+    engine = _engine(athena, lake, s3)
+
+    result = _compact_without_rows(lake, engine)
+
+    for t in compaction.COMPACT_TABLES:
+        assert _multiset(lake, t, DAY) == before[t]
+        r = result[t]
+        assert (r.files_before, r.files_after, r.rows) == (files_before[t], 1, sum(before[t].values()))
+        assert len(r.queries) == 2
+        objects = _objects(s3, f"{t}/dt={DAY}/")
+        side = json.loads(objects[f"{t}/dt={DAY}/_compaction.json"])
+        assert sorted(objects) == sorted(
+            [f"{t}/dt={DAY}/{n}" for n in side["files"]] + [f"{t}/dt={DAY}/_compaction.json"]
+        )
+    # per table: a count, then the UNLOAD by bucket into the run's staging; values only as parameters
+    unloads = [c for c in athena.calls if "partitioned_by" in c["QueryString"]]
+    assert len(athena.calls) == 6 and len(unloads) == 3
+    for table, call in zip(compaction.COMPACT_TABLES, unloads, strict=True):
+        stmt = sql.load("compaction", table)
+        assert call["QueryString"].startswith(f"UNLOAD ({stmt.sql})\nTO 's3://{LAKE}/_staging/{table}/dt={DAY}/")
+        assert call["QueryString"].endswith("partitioned_by = ARRAY['bucket'])")
+        params = dict(zip(stmt.params, call["ExecutionParameters"], strict=True))
+        assert params["dt"] == f"'{DAY}'" and params["files"] == "1" and re.fullmatch(r"'[0-9a-f]{16}'", params["run"])
+    assert not _objects(s3, "_staging/") and not _objects(s3, "_control/")
+    assert _day_state(s3, gen.DAYS[0]) == other_day
+
+    # a late re-processing of an upload (one article fewer) is absorbed without duplicates, on S3 paths
+    m = g.day(DAY, "manifests")[0]
+    stem = upload_stem(m["source_bucket"], m["source_key"])
+    keep = [a["article_id"] for a in g.day(DAY, "articles") if a["source_key"] == m["source_key"]][1:]
+    for table in compaction.COMPACT_TABLES:
+        w = lake.writer(table, DAY, stem, 0)
+        w.write_rows([r for r in g.day(DAY, table) if r["article_id"] in keep])
+        w.close()
+    dropped = next(a["article_id"] for a in g.day(DAY, "articles") if a["source_key"] == m["source_key"])
+    again = _compact_without_rows(lake, engine)
+    assert again["articles"].replaced == [stem]
+    for t in compaction.COMPACT_TABLES:
+        want = Counter(
+            tuple(tuple(v) if isinstance(v, list) else v for v in r.values())
+            for r in g.day(DAY, t)
+            if r["article_id"] != dropped
+        )
+        assert _multiset(lake, t, DAY) == want
+
+
+def _compact_without_rows(lake: Lake, engine: AthenaEngine) -> dict[str, compaction.TableCompaction]:
+    """compact_day with every way of reading a compacted table's rows in this process forbidden."""
+    real_read_table, real_lake_read = pq.read_table, Lake.read
+
+    def no_rows(source: Any, *args: Any, **kwargs: Any) -> Any:
+        # The UNLOADed count comes as a buffer; the day's manifests (one row per upload) are planned with.
+        if not isinstance(source, pa.BufferReader) and any(f"/{t}/" in str(source) for t in compaction.COMPACT_TABLES):
+            raise AssertionError(f"row data read in the Lambda: {source}")
+        return real_read_table(source, *args, **kwargs)
+
+    def no_lake_read(self: Lake, table: str, *args: Any, **kwargs: Any) -> Any:
+        if table in compaction.COMPACT_TABLES:
+            raise AssertionError(f"Lake.read({table!r}) in the Lambda")
+        return real_lake_read(self, table, *args, **kwargs)
+
+    def no_file_rows(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("ParquetFile rows read in the Lambda")
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(pq, "read_table", no_rows)
+        mp.setattr(Lake, "read", no_lake_read)
+        for method in ("read", "read_row_group", "read_row_groups", "iter_batches"):
+            mp.setattr(pq.ParquetFile, method, no_file_rows)
+        return compaction.compact_day(lake, DAY, engine)
+
+
+def test_failed_compaction_query_on_athena_changes_nothing(aws: dict[str, Any]) -> None:
+    # GIVEN a compacted day with a re-processed upload (live parts again)
+    s3, g = aws["s3"], aws["gen"]
+    lake = g.lake
+    compaction.compact_day(lake, DAY, _engine(UnloadingAthena(boto3.client("athena"), f"s3://{LAKE}"), lake, s3))
+    m = g.day(DAY, "manifests")[0]
+    w = lake.writer("articles", DAY, upload_stem(m["source_bucket"], m["source_key"]), 0)
+    w.write_rows([a for a in g.day(DAY, "articles") if a["source_key"] == m["source_key"]])
+    w.close()
+    before = _day_state(s3, DAY)
+
+    class FailsAfterWriting(UnloadingAthena):
+        """The UNLOAD writes part of its output, then the query FAILS (Athena keeps such files)."""
+
+        def get_query_execution(self, QueryExecutionId: str) -> dict[str, Any]:  # noqa: N803
+            ex = self.client.get_query_execution(QueryExecutionId=QueryExecutionId)
+            if "partitioned_by" in ex["QueryExecution"]["Query"]:
+                ex["QueryExecution"]["Status"] = {"State": "FAILED", "StateChangeReason": "HIVE_CURSOR_ERROR"}
+            return ex
+
+    engine = _engine(FailsAfterWriting(boto3.client("athena"), f"s3://{LAKE}"), lake, s3)
+    with pytest.raises(AthenaQueryError, match="HIVE_CURSOR_ERROR"):
+        compaction.compact_day(lake, DAY, engine)
+    # THEN every file, name and sidecar is as it was; staging and control rows are gone
+    assert _day_state(s3, DAY) == before
+    assert not _objects(s3, "_staging/") and not _objects(s3, "_control/")
+
+
+def test_handler_compacts_when_asked(aws: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
+    s3, lake = aws["s3"], aws["gen"].lake
+    monkeypatch.setenv("COMPACT", "1")
+    app = load_handler("aggregate")
+    app.clients.update({"athena": UnloadingAthena(boto3.client("athena"), f"s3://{LAKE}"), "s3": s3})
+    result = app.lambda_handler({"date": DAY}, FakeContext(function_name="khabar-aggregate"))
+    assert result["compacted"] == dict.fromkeys(compaction.COMPACT_TABLES, 1)
+    for t in compaction.COMPACT_TABLES:
+        (name,) = [p.rsplit("/", 1)[1] for p in lake.parts(t, DAY)]
+        assert name.startswith("part-compacted-")
+    assert not _objects(s3, "_staging/") and not _objects(s3, "_control/")

@@ -73,3 +73,52 @@ def test_format_result_table_csv_json() -> None:
     assert format_result(cols, rows).splitlines()[0] == "a  | b  "
     assert format_result(cols, rows, "csv") == "a,b\nx,1.5\nyy,"
     assert format_result(cols, rows, "json").splitlines()[1] == '{"a": "yy", "b": null}'
+
+
+def test_path_column_names_each_rows_file_only_when_asked(tmp_path: Path) -> None:
+    lake = Lake.open(str(tmp_path))
+    a = _articles(lake, "2026-11-27", upload_stem("b", "s1"), ["a", "b"], "x")
+    c = _articles(lake, "2026-11-28", upload_stem("b", "s2"), ["c"], "y")
+    engine = LocalAthena(lake, tables=["articles"], paths=True)
+    _, rows = engine.execute('SELECT article_id, dt, "$path" FROM articles ORDER BY article_id')
+    assert rows == [("a", "2026-11-27", a), ("b", "2026-11-27", a), ("c", "2026-11-28", c)]
+    _, rows = engine.execute('SELECT count(*) FROM articles WHERE "$path" = ?', [c])
+    assert rows == [(1,)]
+    # Athena's SELECT * does not return the hidden column, and neither do the default views
+    cols, _ = LocalAthena(lake, tables=["articles"]).execute("SELECT * FROM articles")
+    assert "$path" not in cols and cols[-1] == "dt"
+
+
+def test_register_folder_reads_hive_partitions_as_strings(tmp_path: Path) -> None:
+    import pyarrow as pa
+
+    lake = Lake.open(str(tmp_path))
+    folder = f"{tmp_path}/_control/ctl"
+    for run, refs in (("aa11", ["x", "y"]), ("bb22", ["z"])):
+        (tmp_path / "_control" / "ctl" / "dt=2026-11-28" / f"run={run}").mkdir(parents=True)
+        pq.write_table(pa.table({"ref": refs}), f"{folder}/dt=2026-11-28/run={run}/part-00000.parquet")
+    engine = LocalAthena(lake, tables=[])
+    engine.register_folder("ctl", folder, pa.schema([("ref", pa.string())]), ("dt", "run"))
+    _, rows = engine.execute("SELECT ref FROM ctl WHERE dt = ? AND run = ? ORDER BY ref", ["2026-11-28", "aa11"])
+    assert rows == [("x",), ("y",)]
+    engine.register_folder("none", f"{tmp_path}/_control/missing", pa.schema([("ref", pa.string())]), ("dt",))
+    assert engine.execute("SELECT count(*) FROM none")[1] == [(0,)]
+
+
+def test_unload_streams_rows_into_one_folder_per_partition_value(tmp_path: Path) -> None:
+    import pyarrow as pa
+
+    lake = Lake.open(str(tmp_path))
+    engine = LocalAthena(lake, tables=[])
+    query = (
+        "SELECT x, CAST(x AS varchar) AS s, lpad(CAST(ntile(?) OVER (ORDER BY x) AS varchar), 5, '0') AS bucket"
+        " FROM (SELECT x FROM UNNEST(sequence(0, 9)) AS t(x)) ORDER BY x"
+    )
+    sch = pa.schema([("x", pa.int64()), ("s", pa.string())])
+    files = engine.unload(query, [3], f"{tmp_path}/_staging/t", partitioned_by="bucket", sch=sch)
+    assert [f.split("/_staging/t/")[1] for f in files] == [f"bucket=0000{b}/part-00000.parquet" for b in (1, 2, 3)]
+    parts = [pq.read_table(f) for f in files]
+    assert all(t.schema == sch for t in parts)
+    assert [v for t in parts for v in t.column("x").to_pylist()] == list(range(10))  # ranges, in order
+    with pytest.raises(QueryError, match="not empty"):
+        engine.unload(query, [3], f"{tmp_path}/_staging/t", partitioned_by="bucket")

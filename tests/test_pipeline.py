@@ -144,19 +144,30 @@ def test_gzip_stream_sanity() -> None:
 
 
 def test_reprocessing_after_nightly_compaction_does_not_duplicate(tmp_path: Path) -> None:
-    from khabar.lake.compaction import compact_day
+    from khabar.lake import compaction
+    from khabar.nightly.job import run_nightly
+    from khabar.nightly.local import LocalEngine
 
     lake = Lake.open(str(tmp_path))
     for key in ("a.jsonl", "b.jsonl"):
         process_upload(Upload("raw", key, "v1", modified=DAY), io.BytesIO(_jsonl(4)), lake)
-    compact_day(lake, "2026-11-28")
+    compaction.compact_day(lake, "2026-11-28", LocalEngine(lake))
     assert all(p.rsplit("/", 1)[1].startswith("part-compacted-") for p in lake.parts("articles", "2026-11-28"))
+    compacted = lake.parts("articles", "2026-11-28")
     # WHEN one upload is re-processed (a retry, or a new version of the key) after compaction
     process_upload(Upload("raw", "a.jsonl", "v2", modified=DAY), io.BytesIO(_jsonl(3)), lake)
-    # THEN readers see its new rows only, right away
-    _, rows = LocalAthena(lake).execute(
-        "SELECT source_key, source_etag, count(*) FROM articles GROUP BY 1, 2 ORDER BY 1"
-    )
+    # THEN the extract path leaves the compacted files alone (it never loads them) and marks the day;
+    # readers see the upload's old and new rows until the night compacts the day again (documented)
+    assert set(compacted) <= set(lake.parts("articles", "2026-11-28"))
+    assert compaction.marked_days(lake) == ["2026-11-28"]
+    query = "SELECT source_key, source_etag, count(*) FROM articles GROUP BY 1, 2 ORDER BY 1, 2"
+    _, rows = LocalAthena(lake).execute(query)
+    assert rows == [("a.jsonl", "v1", 4), ("a.jsonl", "v2", 3), ("b.jsonl", "v1", 4)]
+    # WHEN the next night runs (for a later day) with compaction
+    result = run_nightly(lake, "2026-11-29", LocalEngine(lake), compact=True)
+    # THEN the marked day was compacted: the upload's new rows only, no duplicate entity
+    assert set(result.recompacted) == {"2026-11-28"} and compaction.marked_days(lake) == []
+    _, rows = LocalAthena(lake).execute(query)
     assert rows == [("a.jsonl", "v2", 3), ("b.jsonl", "v1", 4)]
     _, rows = LocalAthena(lake).execute(
         "SELECT count(*) - count(DISTINCT article_id || CAST(start AS varchar)) FROM entities"

@@ -104,8 +104,17 @@ def test_glue_tables_equal_schema_module(template: dict[str, Any]) -> None:
         r["Properties"]["TableInput"]["Name"]: r["Properties"]
         for r in _resources(template, "AWS::Glue::Table").values()
     }
-    assert set(tables) == set(schema.LAKE_TABLES) | set(schema.SUMMARY_TABLES)
+    control = set(gen_template.control_tables())
+    assert set(tables) == set(schema.LAKE_TABLES) | set(schema.SUMMARY_TABLES) | control
     assert set(schema.SUMMARY_TABLES), "summary tables are expected in khabar.lake.schema"
+    for name in control:  # the nightly compaction's control rows: outside the data prefixes, per dt
+        ti = tables.pop(name)["TableInput"]
+        sd, p = ti["StorageDescriptor"], ti["Parameters"]
+        assert [(c["Name"], c["Type"]) for c in sd["Columns"]] == gen_template.control_columns(name)
+        assert ti["PartitionKeys"] == [{"Name": "dt", "Type": "string"}]
+        assert sd["Location"] == {"Fn::Sub": f"s3://${{LakeBucket}}/_control/{name}/"}
+        assert p["projection.dt.type"] == "date"
+        assert p["storage.location.template"] == {"Fn::Sub": f"s3://${{LakeBucket}}/_control/{name}/dt=${{!dt}}/"}
     for name, props in tables.items():
         ti = props["TableInput"]
         sd = ti["StorageDescriptor"]
@@ -324,7 +333,8 @@ def test_iam_one_role_per_function_and_no_star_on_data_actions(template: dict[st
     prefixes = {r["Fn::Sub"].split("/", 1)[1] for r in extract_writes["Resource"]}
     from khabar.lake.store import UPLOADS_PREFIX
 
-    assert prefixes == {f"{t}/*" for t in (*schema.LAKE_TABLES, UPLOADS_PREFIX)}  # tables + upload pointers
+    # tables + upload pointers + the markers that ask the nightly job to compact a day again
+    assert prefixes == {f"{t}/*" for t in (*schema.LAKE_TABLES, UPLOADS_PREFIX, "_control/recompact")}
     aggregate_writes = [s for s in _statements(template, "AggregateRole") if "s3:PutObject" in _as_list(s["Action"])]
     agg_prefixes = {
         r["Fn::Sub"].split("/", 1)[1]
@@ -333,6 +343,10 @@ def test_iam_one_role_per_function_and_no_star_on_data_actions(template: dict[st
         if "LakeBucket" in r["Fn::Sub"]
     }
     assert {f"{t}/*" for t in schema.SUMMARY_TABLES} <= agg_prefixes
+    # compaction: the extract tables, UNLOAD staging and the control rows (and markers) under _control/
+    assert {"articles/*", "entities/*", "figures/*", "_staging/*", "_control/*"} <= agg_prefixes
+    arns = next(s for s in _statements(template, "AggregateRole") if s.get("Sid") == "ReadCatalog")["Resource"]
+    assert any(r["Fn::Sub"].endswith("/compaction_control") for r in arns if isinstance(r, dict))
 
 
 # ------------------------------------------------------------------------------------------------

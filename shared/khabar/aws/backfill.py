@@ -15,8 +15,9 @@ After the queue has drained (and the DLQ is empty), re-run the nightly job for e
 with compaction (`khabar aggregate --compact --date D` on a folder or S3 lake; in AWS, invoke the
 aggregate function with `{"date": "D"}` while CompactNightly is 1): the day's summaries were computed
 from the old rows, and a re-processed upload of an already compacted day now has its own small part
-files again beside the compacted ones (its old compacted rows are evicted when it is written), which
-the next compaction folds back in.
+files again beside its old compacted rows (readers see both until then); the compaction drops the old
+rows and folds the new parts in. The nightly run with compaction also compacts every day that such a
+re-processing marked (`_control/recompact/`).
 
 Resumption: keys are listed in order (list_objects_v2 is lexicographic), batches are sent in order,
 and `Progress.resume_after` is the last key up to which every object of the range is enqueued.

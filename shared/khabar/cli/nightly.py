@@ -20,7 +20,10 @@ def register(sub: Subcommands) -> None:
     a.add_argument(
         "--compact",
         action="store_true",
-        help="also compact the day's articles/entities/figures parts (see khabar.lake.compaction)",
+        help=(
+            "also compact the day's articles/entities/figures parts, and any earlier day marked for it, by the"
+            " SQL in `khabar/sql/compaction/` on DuckDB (see khabar.lake.compaction)"
+        ),
     )
     a.set_defaults(run=run_aggregate)
 

@@ -5,7 +5,9 @@ Parts are named from the upload (bucket + key), rows carry deterministic ids and
 timestamp, so writing the same upload again yields the same files with the same rows. Commit then
 tidies what an earlier write of the same upload left behind:
 - parts of this dt that this write did not produce (the new content is shorter);
-- its rows inside compacted files of this dt (a nightly compaction absorbed the earlier write);
+- its rows inside compacted files of this dt (a nightly compaction absorbed the earlier write):
+  not rewritten here (that would load the partition), but marked under `_control/recompact/` so the
+  next nightly compaction drops them;
 - its parts and manifest in another dt (the key was uploaded again on another day); a small
   pointer object per upload (`_uploads/<stem>.json`) records which dt that was;
 and writes the manifest last, so a manifest row means the upload's rows are complete.
@@ -140,8 +142,10 @@ class UploadWriter:
 
 def _evict_if_compacted(lake: Lake, dt: str, stem: str) -> None:
     """A re-processed upload whose old rows a nightly compaction already folded into compacted files:
-    drop those rows now, or readers would count the upload twice until the next compaction."""
-    from khabar.lake.compaction import absorbed, evict_upload  # lazy: pyarrow.compute stays off the cold start
+    mark the day for the next nightly compaction, which drops those rows. Until then readers see the
+    upload twice. (Rewriting the compacted files here loaded the whole partition into this Lambda,
+    once per upload: quadratic in a backfill of a compacted day.)"""
+    from khabar.lake.compaction import absorbed, mark_for_recompaction  # lazy: off the cold start
 
     if absorbed(lake, dt, stem):
-        evict_upload(lake, dt, stem)
+        mark_for_recompaction(lake, dt, stem)

@@ -18,20 +18,33 @@ failure before the copy leaves the old partition intact.
 
 Queries whose rows the job reads back (the report's trends, `AthenaEngine.query`) are UNLOADed the
 same way to `_staging/<query name>/dt=D/<uuid>/`, read with pyarrow and deleted.
+
+Compaction of an extract table's partition (`AthenaEngine.compact_partition`, planned by
+`khabar.lake.compaction`): the run's control rows go to `_control/compaction_control/dt=D/part-<run>.parquet`
+(a Glue table the SQL reads), a `SELECT count(*)` of `sql/compaction/<table>.sql` gives the
+expected rows, and the query itself is UNLOADed with `partitioned_by = ARRAY['bucket']` into
+`_staging/<table>/dt=D/<run>/bucket=NNNNN/` (one ~128 MB file per bucket, each a range of the sort
+keys). `khabar.lake.compaction.swap` then checks the staged files' footers (columns, rows = the
+count) and only then moves them to `part-compacted-<run>-NNNNN.parquet` and deletes the inputs; the
+Lambda reads footers, never rows. A failed query, a mismatch or a concurrent write leave the
+partition as it was; staging and control files are deleted in every case. During the swap a reader
+may see the day's rows twice for a few seconds (copies, then one DeleteObjects), never fewer.
 """
 
 from __future__ import annotations
 
+import re
 import time
 import uuid
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from khabar.lake import layout
+from khabar.lake import compaction, layout
+from khabar.lake.compaction import CompactionPlan, TableCompaction
 from khabar.lake.layout import summary_name
 from khabar.lake.schema import schema as table_schema
 from khabar.lake.store import Lake
@@ -41,6 +54,7 @@ from khabar.sql import Statement
 __all__ = ["AthenaEngine", "AthenaRunner", "AthenaQueryError", "StagedOutputError"]
 
 _DONE = {"SUCCEEDED", "FAILED", "CANCELLED"}
+_COLUMN = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
 class AthenaQueryError(RuntimeError):
@@ -143,6 +157,24 @@ class AthenaEngine:
         with self._unload(stmt, stmt.name, day) as (_, staged):
             return pa.concat_tables([schema.empty_table(), *self._read(stmt, staged, schema)])
 
+    def compact_partition(self, plan: CompactionPlan) -> TableCompaction:
+        """Count, then UNLOAD the plan's compaction SQL into staging by bucket; swap the checked files
+        in (see the module docstring). Only the count's one-row result is read into memory."""
+        stmt, count, values = compaction.statement(plan), compaction.count_statement(plan), plan.parameters()
+        try:
+            compaction.write_control(self.lake, plan)
+            with self._unload(count, count.name, plan.dt, values) as (count_id, staged):
+                n = pa.concat_tables(self._read(count, staged, compaction.COUNT_SCHEMA)).column("n")
+                if len(n) != 1:
+                    raise StagedOutputError(f"{count.name}: expected one row, got {len(n)}")
+            unload = self._unload(stmt, plan.table, plan.dt, values, run=plan.run, partitioned_by=compaction.BUCKET)
+            with unload as (query_id, staged):  # the staging folder is the plan's: cleanup() knows it
+                done = compaction.swap(self.lake, plan, [f"{self.bucket}/{k}" for k in staged], n[0].as_py())
+        finally:
+            compaction.cleanup(self.lake, plan)
+        done.queries = [count_id, query_id]
+        return done
+
     # -- S3, by key --------------------------------------------------------------------------------
 
     def _key(self, path: str) -> str:
@@ -150,15 +182,31 @@ class AthenaEngine:
         return path.split("/", 1)[1]
 
     @contextmanager
-    def _unload(self, stmt: Statement, name: str, day: str) -> Iterator[tuple[str, list[str]]]:
-        """Run `stmt` for `day` as an UNLOAD into an always-new staging folder; yields the query id
-        and the keys of its data files, and deletes the folder afterwards, whatever happened."""
-        staging = layout.staging(self.lake.root, name, day, uuid.uuid4().hex)
+    def _unload(
+        self,
+        stmt: Statement,
+        name: str,
+        day: str,
+        values: Mapping[str, Any] | None = None,
+        *,
+        run: str | None = None,
+        partitioned_by: str | None = None,
+    ) -> Iterator[tuple[str, list[str]]]:
+        """Run `stmt` for `day` (parameters `values`, default dt=day) as an UNLOAD into an always-new
+        staging folder (`run`: a fresh id); yields the query id and the keys of its data files (sorted:
+        by partition folder first), and deletes the folder afterwards, whatever happened."""
+        staging = layout.staging(self.lake.root, name, day, run or uuid.uuid4().hex)
         folder = self._key(staging)
-        # The location is built from configuration, a validated date and a uuid; values go in parameters.
-        query = f"UNLOAD ({stmt.sql})\nTO '{self.lake.url(staging)}/'\nWITH (format = 'PARQUET', compression = 'ZSTD')"
+        # The location is built from configuration, a validated date and an id, the partition column
+        # is a constant of the code; values go in parameters.
+        props = "format = 'PARQUET', compression = 'ZSTD'"
+        if partitioned_by:
+            if not _COLUMN.match(partitioned_by):
+                raise ValueError(f"bad partition column {partitioned_by!r}")
+            props += f", partitioned_by = ARRAY['{partitioned_by}']"
+        query = f"UNLOAD ({stmt.sql})\nTO '{self.lake.url(staging)}/'\nWITH ({props})"
         try:
-            query_id = self.runner.run(query, stmt.athena_parameters({"dt": day}))
+            query_id = self.runner.run(query, stmt.athena_parameters(values or {"dt": day}))
             yield query_id, [k for k in self._list(folder) if not k.endswith("/")]
         finally:  # a failed UNLOAD may leave partial files too (Athena does not delete them)
             self._delete(self._list(folder))

@@ -3,26 +3,30 @@ and `khabar report` (DuckDB, a folder) and the demo.
 
     run_nightly(lake, day, engine, publisher)
       1. each summary table's partition for the day from `sql/summaries/<table>.sql` (the engine);
-      2. optionally, compaction of the day's extract tables (`khabar.lake.compaction`);
+      2. optionally, compaction of the day's extract tables by `sql/compaction/<table>.sql` (planned
+         by `khabar.lake.compaction`, run by the engine), then of every earlier day the extract path
+         marked because it re-processed an upload that a compaction had absorbed;
       3. the report (`khabar.nightly.report`, trends from the SQL views, run by the engine), handed
          to the publisher.
 
 Where the SQL runs is an `Engine` (Athena: UNLOAD + verified swap, `khabar.nightly.athena`; DuckDB:
 replace the partition, `khabar.nightly.local`); where the report goes is a `Publisher`
-(`khabar.nightly.publish`).
+(`khabar.nightly.publish`). Neither engine holds a partition's rows in the job's memory to compact
+it: the SQL does the work, the job reads listings and Parquet footers. During a compaction's swap a
+reader may see the absorbed rows twice for a few seconds, never fewer (`khabar.lake.compaction`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
 import pyarrow as pa
 
 from khabar import sql
-from khabar.lake.compaction import TableCompaction, compact_day
+from khabar.lake.compaction import CompactionPlan, TableCompaction, compact_day, marked_days
 from khabar.lake.layout import safe_dt
 from khabar.lake.schema import SUMMARY_TABLES
 from khabar.lake.store import Lake
@@ -77,6 +81,11 @@ class Engine(Protocol):
         """The rows of `stmt` (bound with dt=day), checked and cast by `conform`."""
         ...
 
+    def compact_partition(self, plan: CompactionPlan) -> TableCompaction:
+        """Run the plan's compaction SQL into staging and swap the checked output in
+        (`khabar.lake.compaction.swap`); the partition stays as it was if anything fails."""
+        ...
+
 
 class Publisher(Protocol):
     def publish(self, day: str, files: Mapping[str, ReportFile]) -> Published:
@@ -90,6 +99,8 @@ class NightlyResult:
     written: list[Written]
     compaction: dict[str, TableCompaction] | None = None
     published: Published | None = None
+    # Earlier days compacted again because the extract path marked them (dt → table → result).
+    recompacted: dict[str, dict[str, TableCompaction]] = field(default_factory=dict)
 
     @property
     def rows(self) -> dict[str, int]:
@@ -99,11 +110,16 @@ class NightlyResult:
         """`khabar aggregate`'s answer: rows per summary table and, when compacted, files per table."""
         out: dict[str, object] = {"dt": self.dt, "rows": self.rows}
         if self.compaction is not None:
-            out["compaction"] = {
-                t: {"files_before": r.files_before, "files_after": r.files_after, "rows": r.rows}
-                for t, r in self.compaction.items()
-            }
+            out["compaction"] = _files(self.compaction)
+        if self.recompacted:
+            out["recompacted"] = {d: _files(c) for d, c in self.recompacted.items()}
         return out
+
+
+def _files(compaction: Mapping[str, TableCompaction]) -> dict[str, dict[str, int]]:
+    return {
+        t: {"files_before": r.files_before, "files_after": r.files_after, "rows": r.rows} for t, r in compaction.items()
+    }
 
 
 def conform(stmt: sql.Statement, data: pa.Table, schema: pa.Schema) -> pa.Table:
@@ -139,9 +155,10 @@ def run_nightly(
     safe_dt(day)
     written = [engine.write_partition(t, day, sql.load("summaries", t)) for t in SUMMARY_TABLES]
     # After the summaries: they read the parts that compaction replaces.
-    compaction = compact_day(lake, day) if compact else None
+    compaction = compact_day(lake, day, engine) if compact else None
+    recompacted = {d: compact_day(lake, d, engine) for d in marked_days(lake) if d != day} if compact else {}
     published = report_day(lake, day, engine, publisher) if publisher is not None else None
-    return NightlyResult(day, written, compaction, published)
+    return NightlyResult(day, written, compaction, published, recompacted)
 
 
 def report_day(lake: Lake, day: str, engine: Engine, publisher: Publisher) -> Published:

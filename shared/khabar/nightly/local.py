@@ -5,6 +5,12 @@ A summary's rows replace `<table>/dt=D/` only (`Lake.replace_partition`: the new
 `part-summary-00000.parquet` appears whole, then every other file of that partition is removed).
 The SQL orders its rows completely, so re-running a day writes identical rows. In AWS the same
 files run on Athena (`khabar.nightly.athena.AthenaEngine`).
+
+Compaction (`compact_partition`) runs the same `sql/compaction/<table>.sql` as Athena: its control
+rows are read from the lake as a table, `"$path"` comes from `LocalAthena(paths=True)`, and
+`LocalAthena.unload` streams the sorted rows into `_staging/<table>/dt=D/<run>/bucket=NNNNN/`, as
+Athena's UNLOAD with `partitioned_by` would; the same checks and swap follow
+(`khabar.lake.compaction.swap`).
 """
 
 from __future__ import annotations
@@ -12,6 +18,8 @@ from __future__ import annotations
 import pyarrow as pa
 
 from khabar import sql
+from khabar.lake import compaction
+from khabar.lake.compaction import CompactionPlan, TableCompaction
 from khabar.lake.layout import safe_dt
 from khabar.lake.query import LocalAthena
 from khabar.lake.schema import TABLES
@@ -46,6 +54,31 @@ class LocalEngine:
         data = self.query(stmt, day, table_schema(table))
         written = self.lake.replace_partition(table, day, data)
         return Written(table, data.num_rows, 1 if written else 0)
+
+    def compact_partition(self, plan: CompactionPlan) -> TableCompaction:
+        """The plan's SQL on DuckDB into staging, then the checked swap; staging and control rows are
+        removed whatever happens."""
+        stmt, count, values = compaction.statement(plan), compaction.count_statement(plan), plan.parameters()
+        try:
+            compaction.write_control(self.lake, plan)
+            engine = LocalAthena(self.lake, tables=_tables_read(stmt.sql), paths=True)
+            engine.register_folder(
+                compaction.CONTROL_TABLE,
+                compaction.control_location(self.lake),
+                compaction.CONTROL_SCHEMA,
+                ("dt",),
+            )
+            expected = conform(count, engine.arrow(count.sql, count.bind(values)), compaction.COUNT_SCHEMA)
+            staged = engine.unload(
+                stmt.sql,
+                stmt.bind(values),
+                compaction.staging_location(self.lake, plan),
+                partitioned_by=compaction.BUCKET,
+                sch=table_schema(plan.table),
+            )
+            return compaction.swap(self.lake, plan, staged, expected.column("n")[0].as_py())
+        finally:
+            compaction.cleanup(self.lake, plan)
 
 
 def create_views(engine: LocalAthena) -> list[str]:

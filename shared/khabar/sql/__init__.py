@@ -2,10 +2,12 @@
 
 The `.sql` files in this package (`summaries/`, `views/`, `queries/`) are the single source of
 truth; `infra/athena/{summaries,views,queries}` are symlinks to these folders, and the files ship
-in the Lambda layer as package data. They are Athena (Trino) SQL with named parameters (`:dt`);
-`load()` turns them into positional `?` placeholders plus the ordered parameter names, so the same
-file runs on Athena (`ExecutionParameters`) and locally on DuckDB (`?` params). Values are never
-formatted into SQL text.
+in the Lambda layer as package data. `compaction/` holds the nightly job's own statements (one per
+compacted table, see `khabar.lake.compaction`; analysts never run them, so infra/athena has no link).
+All are Athena (Trino) SQL with named parameters (`:dt`); `load()` turns them into positional
+`?` placeholders plus the ordered parameter names, so the same file runs on Athena
+(`ExecutionParameters`) and locally on DuckDB (`?` params). Values are never formatted into SQL
+text.
 
 A view's query can also run where the view was never created: `with_views` puts the views' own
 queries in front of a query as a WITH clause (the nightly job's Athena database holds only the
@@ -32,10 +34,12 @@ __all__ = [
     "with_views",
     "SQL_DIR",
     "KINDS",
+    "JOB_KINDS",
 ]
 
 SQL_DIR = Path(__file__).resolve().parent
 KINDS = ("summaries", "views", "queries")
+JOB_KINDS = ("compaction",)  # loaded by the nightly job only; not linked from infra/athena
 
 # One alternation scanned left to right: quoted strings, quoted identifiers and comments are
 # skipped whole, so a ':x' inside them is never taken for a parameter; '::' is not a parameter.
@@ -99,14 +103,14 @@ def athena_literal(value: Any) -> str:
 
 def names(kind: str) -> list[str]:
     """Names (without .sql) of the files of one kind, sorted."""
-    if kind not in KINDS:
-        raise ValueError(f"kind must be one of {KINDS}, got {kind!r}")
+    if kind not in (*KINDS, *JOB_KINDS):
+        raise ValueError(f"kind must be one of {(*KINDS, *JOB_KINDS)}, got {kind!r}")
     return sorted(p.stem for p in (SQL_DIR / kind).glob("*.sql"))
 
 
 @lru_cache(maxsize=64)
 def load(kind: str, name: str) -> Statement:
-    if kind not in KINDS or not _NAME.match(name):
+    if kind not in (*KINDS, *JOB_KINDS) or not _NAME.match(name):
         raise ValueError(f"no SQL file {kind}/{name}")
     path = SQL_DIR / kind / f"{name}.sql"
     text = path.read_text(encoding="utf-8")
