@@ -12,7 +12,7 @@ CHECKOV := checkov==3.3.30
 SAM_STAMP := $(TOOLS)/sam/.installed-$(SAM_CLI)
 CHECKOV_STAMP := $(TOOLS)/checkov/.installed-$(CHECKOV)
 
-.PHONY: help setup tools demo test lint format typecheck bench load clean
+.PHONY: help setup tools demo test lint format typecheck bench load scale clean
 
 help:  ## list the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 12
@@ -55,6 +55,14 @@ bench: $(STAMP)  ## speed, memory and start-up (docs/performance.md)
 
 load: $(STAMP)  ## the big load test
 	$(BIN)/pytest -m load -s
+
+# The scale run (docs/scale.md): every N with every W, each on a fresh moto server; results also go to
+# build/scale/<time>.json. The 1M run takes hours here: nohup make scale N=1000000 W=2 > build/scale/1m.log &
+N ?= 10000 100000
+W ?= 1 2
+scale: $(STAMP)  ## scale run: N articles, W extract workers, nightly compaction (N=, W= to choose)
+	mkdir -p build/scale
+	$(BIN)/khabar scale --articles $(N) --workers $(W) --save build/scale/$$(date -u +%Y%m%dT%H%M%S).json
 
 lint: $(STAMP)  ## ruff (style, imports, complexity gate)
 	$(BIN)/ruff check .

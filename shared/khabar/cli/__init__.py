@@ -15,7 +15,7 @@ import sys
 from collections.abc import Callable
 from typing import Protocol
 
-from khabar.cli import bench, entities, figures, nightly, ops, pipeline
+from khabar.cli import bench, entities, figures, nightly, ops, pipeline, scale
 from khabar.cli.common import CommandError, Subcommands
 
 __all__ = ["COMMAND_GROUPS", "main"]
@@ -26,7 +26,7 @@ class CommandGroup(Protocol):
 
 
 # In the order `khabar --help` lists their commands.
-COMMAND_GROUPS: tuple[CommandGroup, ...] = (pipeline, entities, figures, nightly, bench, ops)
+COMMAND_GROUPS: tuple[CommandGroup, ...] = (pipeline, entities, figures, nightly, bench, scale, ops)
 
 
 def _parser() -> argparse.ArgumentParser:
