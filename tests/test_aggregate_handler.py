@@ -134,13 +134,13 @@ def test_handler_runs_the_night_on_athena_and_publishes_the_report(aws: dict[str
         assert ex.execution_parameters == [f"'{DAY}'"] * len(stmt.params)
         assert ex.context == {"Database": "khabar_db"} and ex.workgroup.name == "khabar"
         assert DAY not in stmt.sql  # the value travels only as a parameter
-    # ... and a fifth: the report's trends, the SQL views' queries inlined, the date as a parameter
-    assert [c["WorkGroup"] for c in athena.calls] == ["khabar"] * 5
-    trend = trends.statement()
-    assert athena.calls[4]["QueryString"].startswith(
-        f"UNLOAD ({trend.sql})\nTO 's3://{LAKE}/_staging/{trend.name}/dt={DAY}/"
-    )
-    assert athena.calls[4]["ExecutionParameters"] == [f"'{DAY}'"] * len(trend.params)
+    # ... then the report's: the trends (the SQL views' queries inlined), the rejects by reason and
+    # the figures it lists, each with the date as a parameter
+    assert [c["WorkGroup"] for c in athena.calls] == ["khabar"] * 7
+    report_sql = [trends.statement(), sql.load("report", "rejects_by_reason"), sql.load("report", "figures_shown")]
+    for call, stmt in zip(athena.calls[4:], report_sql, strict=True):
+        assert call["QueryString"].startswith(f"UNLOAD ({stmt.sql})\nTO 's3://{LAKE}/_staging/{stmt.name}/dt={DAY}/")
+        assert call["ExecutionParameters"] == [f"'{DAY}'"] * len(stmt.params)
 
     # S3: the day's summary partitions hold exactly what the SQL computes; staging and stale files gone
     engine = LocalAthena(lake)

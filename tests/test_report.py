@@ -1,4 +1,5 @@
-"""The nightly report: data equal to independent counts, escaping, and rendering in headless Chromium."""
+"""The nightly report: data equal to independent counts, escaping, bounded reads (only the figures
+shown, by SQL), and rendering in headless Chromium."""
 
 from __future__ import annotations
 
@@ -9,22 +10,51 @@ import shutil
 import struct
 import subprocess
 import zlib
-from collections import Counter
+from collections import Counter, defaultdict
+from collections.abc import Callable, Hashable
 from pathlib import Path
+from typing import Any
 
 import pyarrow as pa
 import pytest
 
 import aggregate_lake as gen
+from khabar import sql
 from khabar.cli import main as cli_main
 from khabar.lake.schema import schema
 from khabar.lake.store import Lake
 from khabar.nightly.job import run_nightly
 from khabar.nightly.local import LocalEngine
-from khabar.nightly.report import format_value, render_html, report_data, write_report
+from khabar.nightly.report import (
+    FACTS_NOTE,
+    SHOWN_NOTE,
+    TOP_FIGURES,
+    format_value,
+    render_html,
+    render_report,
+    report_data,
+    write_report,
+)
 
 CHROMIUM = "/usr/bin/chromium"
 DAY = gen.LAST
+
+
+def _top(figs: list[dict[str, Any]], key: Callable[[dict[str, Any]], Hashable]) -> list[dict[str, Any]]:
+    """Independently of the SQL: the TOP_FIGURES largest values of each group (ties by article, offset)."""
+    groups: dict[Hashable, list[dict[str, Any]]] = defaultdict(list)
+    for f in figs:
+        groups[key(f)].append(f)
+    order = lambda f: (-f["value"], f["article_id"], f["start"], f["figure_text"])  # noqa: E731
+    return [f for g in groups.values() for f in sorted(g, key=order)[:TOP_FIGURES]]
+
+
+def _shown(figs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return _top(figs, lambda f: (f["metric"], f["kind"], f["unit"]))
+
+
+def _shown_facts(figs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return _top([f for f in figs if f["subject_id"]], lambda f: (f["subject_id"], f["metric"], f["kind"], f["unit"]))
 
 
 @pytest.fixture(scope="module")
@@ -77,7 +107,7 @@ def test_summary_json_matches_the_lake(reported: tuple[gen.GenLake, dict[str, Pa
 def test_facts_by_subject(reported: tuple[gen.GenLake, dict[str, Path]]) -> None:
     g, paths = reported
     s = json.loads(paths["json"].read_text(encoding="utf-8"))
-    day_facts = [f for f in g.day(DAY, "figures") if f["subject_id"]]
+    day_facts = _shown_facts(g.day(DAY, "figures"))
     assert day_facts, "the generated lake has figures with a subject"
     assert sorted((f["subject_id"], f["value"]) for f in s["facts"]) == sorted(
         (f["subject_id"], f["value"]) for f in day_facts
@@ -95,8 +125,9 @@ def test_figures_csv(reported: tuple[gen.GenLake, dict[str, Path]]) -> None:
     g, paths = reported
     with paths["csv"].open(encoding="utf-8-sig", newline="") as fh:
         rows = list(csv.DictReader(fh))
-    assert len(rows) == len(g.day(DAY, "figures"))
-    assert sorted(float(r["value"]) for r in rows) == sorted(f["value"] for f in g.day(DAY, "figures"))
+    shown = _shown(g.day(DAY, "figures"))
+    assert len(rows) == len(shown)
+    assert sorted(float(r["value"]) for r in rows) == sorted(f["value"] for f in shown)
     assert {r["article_id"] for r in rows} <= {a["article_id"] for a in g.day(DAY, "articles")}
 
 
@@ -126,6 +157,138 @@ def test_all_text_is_escaped(tmp_path: Path) -> None:
     )
     page = render_html(report_data(lake, DAY, LocalEngine(lake)))
     assert evil not in page and "&lt;script&gt;" in page
+
+
+def _one_day_lake(root: Path, n_trade: int) -> Lake:
+    """One day: `n_trade` trade figures (USD, values 1..n, all about Egypt), 3 of exports, 2 rejects."""
+    lake = Lake.open(str(root))
+    stem = "abcdef0123456789abcdef01"
+    arts = [
+        {
+            "article_id": f"a{i:03d}",
+            "source_bucket": "raw",
+            "source_key": "k.jsonl",
+            "source_etag": "e",
+            "record_locator": f"line {i + 1}",
+            "title": f"خبر {i}",
+            "source": "واس",
+            "published": DAY,
+            "url": f"https://news.example/a{i:03d}",
+            "body": "نص",
+            "language": "ar",
+            "n_chars": 2,
+            "extractor_version": "test",
+            "ingested_at": None,
+        }
+        for i in range(n_trade)
+    ]
+    figs = [
+        {
+            "article_id": f"a{i:03d}",
+            "figure_text": f"{v} مليار دولار",
+            "kind": "money",
+            "value": v * 1e9,
+            "unit": "USD",
+            "metric": metric,
+            "direction": None,
+            "start": 5,
+            "end": 9,
+            "sentence_index": 0,
+            "related_ids": ["country:EG"],
+            "range_role": None,
+            "subject_id": "country:EG" if metric == "trade" else None,
+            "subject_text": "مصر",
+            "period": "2026-10",
+            "period_start": None,
+            "period_end": None,
+            "period_text": None,
+        }
+        for metric, n in (("trade", n_trade), ("exports", 3))
+        for i, v in ((i, float(i + 1)) for i in range(n))
+    ]
+    rejects = [
+        {
+            "source_bucket": "raw",
+            "source_key": "k.jsonl",
+            "source_etag": "e",
+            "record_locator": f"line {900 + r}",
+            "reason": reason,
+            "detail": "x",
+            "raw_excerpt": "{",
+            "extractor_version": "test",
+            "ingested_at": None,
+        }
+        for r, reason in enumerate(["empty_body", "malformed_json", "empty_body"])
+    ]
+    for table, rows in (("articles", arts), ("figures", figs), ("rejects", rejects)):
+        w = lake.writer(table, DAY, stem, 0)
+        w.write_rows(rows)
+        w.close()
+    run_nightly(lake, DAY, LocalEngine(lake))
+    return lake
+
+
+def test_only_the_top_figures_of_each_metric_are_listed(tmp_path: Path) -> None:
+    # GIVEN a day with more figures of one metric than the report lists
+    n = TOP_FIGURES + 7
+    lake = _one_day_lake(tmp_path / "lake", n)
+    # WHEN the report is rendered
+    files = render_report(lake, DAY, LocalEngine(lake))
+    data = report_data(lake, DAY, LocalEngine(lake))
+    # THEN only the TOP_FIGURES largest trade values are listed, largest first; exports all three
+    trade = [f for f in data["figures"] if f["metric"] == "trade"]
+    assert [f["value"] for f in trade] == [float(v) * 1e9 for v in range(n, n - TOP_FIGURES, -1)]
+    assert [f["value"] for f in data["figures"] if f["metric"] == "exports"] == [3e9, 2e9, 1e9]
+    assert all(f["title"] and f["source"] == "واس" and f["url"] for f in data["figures"])
+    # ... the facts are limited the same way (per subject and metric)
+    assert len(data["facts"]) == TOP_FIGURES and {f["subject"] for f in data["facts"]} == {"مصر"}
+    assert min(f["value"] for f in data["facts"]) == float(n - TOP_FIGURES + 1) * 1e9
+    # ... while the totals count every figure of the day, and the rejects are counted by reason
+    assert data["totals"]["figures"] == n + 3
+    assert data["rejects_by_reason"] == {"empty_body": 2, "malformed_json": 1}
+    summary = json.loads(files["json"].body)
+    assert summary["totals"]["figures"] == n + 3 and summary["top_figures"] == TOP_FIGURES
+    assert len(summary["facts"]) == TOP_FIGURES
+    rows = list(csv.DictReader(files["csv"].body.decode("utf-8-sig").splitlines()))
+    assert len(rows) == TOP_FIGURES + 3
+    page = files["html"].body.decode("utf-8")
+    assert SHOWN_NOTE in page and FACTS_NOTE in page and f"({n + 3:,})" in page
+    # ... and a second run gives the same bytes
+    assert {k: f.body for k, f in render_report(lake, DAY, LocalEngine(lake)).items()} == {
+        k: f.body for k, f in files.items()
+    }
+
+
+def test_report_never_reads_the_days_rows_into_python(
+    reported: tuple[gen.GenLake, dict[str, Path]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # GIVEN a lake whose day-sized tables cannot be read into Python
+    g, paths = reported
+    real = Lake.read
+    read: list[str] = []
+
+    def guarded(self: Lake, table: str, *args: Any, **kwargs: Any) -> Any:
+        read.append(table)
+        if table in ("figures", "articles", "rejects", "entities"):
+            raise AssertionError(f"the report read {table} into Python")
+        return real(self, table, *args, **kwargs)
+
+    monkeypatch.setattr(Lake, "read", guarded)
+    # WHEN the report is built, THEN it reads only the summaries, and is the same report
+    files = render_report(g.lake, DAY, LocalEngine(g.lake))
+    assert set(read) <= {"entity_daily", "source_daily", "figure_daily"}
+    assert files["json"].body == paths["json"].read_bytes()
+
+
+def test_report_sql_keeps_top_figures_and_parses_as_athena() -> None:
+    import sqlglot
+
+    assert "report" in sql.JOB_KINDS and sql.names("report") == ["figures_shown", "rejects_by_reason"]
+    for name in sql.names("report"):
+        stmt = sql.load("report", name)
+        assert len(sqlglot.parse(stmt.sql, read="athena")) == 1 and set(stmt.params) == {"dt"}
+    text = sql.load("report", "figures_shown").sql
+    assert text.count(f"<= {TOP_FIGURES}") == 4 and text.count("<= ") == 4
 
 
 @pytest.mark.parametrize(
@@ -224,7 +387,7 @@ def test_report_renders_in_headless_chromium(
         assert row["display_name"] in dom
     assert "بنك التنمية الجديد" in dom  # the new entity
     assert "مليار" in dom  # money figures formatted with their scale word
-    assert dom.count("<tr>") >= len(g.day(DAY, "figures"))
+    assert dom.count("<tr>") >= len(_shown(g.day(DAY, "figures")))
     assert 'id="facts"' in dom and "حقائق اليوم حسب الجهة" in dom  # the facts section renders
 
     shot = tmp_path / "shot.png"

@@ -1,12 +1,17 @@
 """The nightly report of one day: `index.html` (Arabic, right-to-left, phone-friendly, no external
 assets: inline CSS and SVG bar charts), `summary.json` and `figures.csv`.
 
-It reads the day's summary partitions (built by the nightly job, `khabar.nightly.job`) and the
-day's figures, articles and rejects with pyarrow, so the same code runs in the aggregate Lambda over
-the S3 lake; the trends (7-day baseline, new entities) are the SQL views' (`khabar.nightly.trends`),
-run by the night's engine (Athena in AWS, DuckDB locally). View it by opening `index.html` in any
-browser (`khabar report ... --out DIR` prints its path); in AWS it lands in `reports/dt=D/` and the
-SNS message carries a link.
+Its memory does not grow with the day's volume: it reads the day's summary partitions (built by
+the nightly job, `khabar.nightly.job`) with pyarrow, and everything else through SQL run by the
+night's engine (Athena in AWS, DuckDB locally): the trends (7-day baseline, new entities) are the
+SQL views' (`khabar.nightly.trends`), the rejects by reason a GROUP BY
+(`sql/report/rejects_by_reason.sql`), and the figures are only those the report shows
+(`sql/report/figures_shown.sql`): the `TOP_FIGURES` largest values of each metric (kind, unit),
+and of each subject's metric for the facts, with their articles' title, source and url. So
+summary.json and figures.csv hold the rows shown, not every figure of the day; the totals still
+count them all (from `figure_daily`), and the full list is a query away in Athena (`figures`, the
+`figure_facts` view). View the report by opening `index.html` in any browser (`khabar report ...
+--out DIR` prints its path); in AWS it lands in `reports/dt=D/` and the SNS message carries a link.
 """
 
 from __future__ import annotations
@@ -15,12 +20,14 @@ import csv
 import html
 import io
 import json
-from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import pyarrow as pa
+
+from khabar import sql
 from khabar.lake.layout import safe_dt
 from khabar.lake.store import Lake
 from khabar.nightly.trends import Trend, read_trends
@@ -37,12 +44,45 @@ __all__ = [
     "render_html",
     "render_csv",
     "format_value",
+    "TOP_FIGURES",
+    "FIGURES_SCHEMA",
+    "REJECTS_SCHEMA",
 ]
 
 TYPES = {"PERSON": "أشخاص", "ORGANIZATION": "منظمات", "LOCATION": "أماكن"}
 DIRECTION = {"up": "▲ ارتفاع", "down": "▼ انخفاض"}
 TOP_N = 10
-MAX_FIGURE_ROWS = 200  # in the HTML; figures.csv has all of them
+# Figures listed per (metric, kind, unit), and facts per (subject, metric, kind, unit): the
+# literal 20 of sql/report/figures_shown.sql (a test keeps them equal).
+TOP_FIGURES = 20
+MAX_FIGURE_ROWS = 200  # in the HTML; figures.csv has all the listed ones
+# The columns of sql/report/figures_shown.sql, in its order: the figures the report lists, each
+# with its article's title, source and url; is_top marks the metric's top values, is_fact a subject's.
+FIGURES_SCHEMA = pa.schema(
+    [
+        ("article_id", pa.string()),
+        ("title", pa.string()),
+        ("source", pa.string()),
+        ("url", pa.string()),
+        ("metric", pa.string()),
+        ("kind", pa.string()),
+        ("value", pa.float64()),
+        ("unit", pa.string()),
+        ("direction", pa.string()),
+        ("figure_text", pa.string()),
+        ("related_ids", pa.list_(pa.string())),
+        ("subject_id", pa.string()),
+        ("subject_text", pa.string()),
+        ("period", pa.string()),
+        ("start", pa.int32()),
+        ("is_top", pa.bool_()),
+        ("is_fact", pa.bool_()),
+    ]
+)
+# sql/report/rejects_by_reason.sql: the day's rejects by reason.
+REJECTS_SCHEMA = pa.schema([("reason", pa.string()), ("n", pa.int64())])
+SHOWN_NOTE = f"أعلى {TOP_FIGURES} رقما لكل مؤشر؛ القائمة الكاملة في Athena."
+FACTS_NOTE = f"أعلى {TOP_FIGURES} قيمة لكل جهة ومؤشر؛ القائمة الكاملة في Athena."
 # Inline (no external assets); kept here rather than as package data so every build ships it.
 CSS = """
 /* khabar nightly report: inline, no external assets; phone first, right to left. */
@@ -122,57 +162,80 @@ def _top_entities(ents: list[dict[str, Any]], trends: dict[str, Trend]) -> dict[
     return top
 
 
-def _figures(lake: Lake, day: str, names: dict[str, str]) -> list[dict[str, Any]]:
-    arts = {
-        a["article_id"]: a
-        for a in lake.read("articles", day, columns=["article_id", "title", "source", "url"]).to_pylist()
-    }
+def _value_key(value: float | None) -> tuple[bool, float]:
+    return value is None, -(value or 0)
+
+
+def _figures(rows: list[dict[str, Any]], day: str, names: dict[str, str]) -> list[dict[str, Any]]:
+    """The figures the report lists (`rows` of sql/report/figures_shown.sql), by metric, largest first."""
+    # Sorted here too: an UNLOAD may split the query's rows over several files.
     figs = sorted(
-        lake.read("figures", day).to_pylist(),
+        (f for f in rows if f["is_top"]),
         key=lambda f: (
             f["metric"] is None,
             f["metric"] or "",
-            f["kind"],
-            -(f["value"] or 0),
+            f["kind"] or "",
+            f["unit"] or "",
+            *_value_key(f["value"]),
             f["article_id"],
             f["start"],
+            f["figure_text"] or "",
         ),
     )
-    return [
-        {
-            "dt": day,
-            "article_id": f["article_id"],
-            "title": arts.get(f["article_id"], {}).get("title"),
-            "source": arts.get(f["article_id"], {}).get("source"),
-            "url": arts.get(f["article_id"], {}).get("url"),
-            "metric": f["metric"],
-            "kind": f["kind"],
-            "value": f["value"],
-            "unit": f["unit"],
-            "direction": f["direction"],
-            "figure_text": f["figure_text"],
-            "entity_ids": list(f["related_ids"] or []),
-            "entities": [names.get(c, c) for c in f["related_ids"] or []],
-            "subject_id": f.get("subject_id"),
-            "subject": names.get(f["subject_id"], f.get("subject_text") or f["subject_id"])
-            if f.get("subject_id")
-            else None,
-            "period": f.get("period"),
-        }
-        for f in figs
-    ]
+    return [_figure(f, day, names) for f in figs]
 
 
-def _facts(figures: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The day's figures that say whose they are, by subject: who, what, when, how much, which source."""
+def _figure(f: dict[str, Any], day: str, names: dict[str, str]) -> dict[str, Any]:
+    return {
+        "dt": day,
+        "article_id": f["article_id"],
+        "title": f["title"],
+        "source": f["source"],
+        "url": f["url"],
+        "metric": f["metric"],
+        "kind": f["kind"],
+        "value": f["value"],
+        "unit": f["unit"],
+        "direction": f["direction"],
+        "figure_text": f["figure_text"],
+        "entity_ids": list(f["related_ids"] or []),
+        "entities": [names.get(c, c) for c in f["related_ids"] or []],
+        "subject_id": f["subject_id"],
+        "subject": names.get(f["subject_id"], f["subject_text"] or f["subject_id"]) if f["subject_id"] else None,
+        "period": f["period"],
+    }
+
+
+def _facts(rows: list[dict[str, Any]], day: str, names: dict[str, str]) -> list[dict[str, Any]]:
+    """The day's figures that say whose they are, by subject: who, what, when, how much, which source
+    (the largest `TOP_FIGURES` of each subject's metric, from sql/report/figures_shown.sql)."""
     keep = ("subject_id", "subject", "metric", "period", "value", "kind", "unit", "direction", "source", "url", "title")
-    facts = [{k: f[k] for k in keep} for f in figures if f["subject_id"]]
-    return sorted(facts, key=lambda f: (f["subject"] or "", f["metric"] or "", f["period"] or "", -(f["value"] or 0)))
+    facts = [(_figure(f, day, names), f) for f in rows if f["is_fact"]]
+    facts.sort(
+        key=lambda p: (
+            p[0]["subject"] or "",
+            p[0]["subject_id"] or "",
+            p[0]["metric"] or "",
+            p[0]["period"] or "",
+            *_value_key(p[0]["value"]),
+            p[0]["kind"] or "",
+            p[0]["unit"] or "",
+            p[1]["article_id"],
+            p[1]["start"],
+            p[1]["figure_text"] or "",
+        )
+    )
+    return [{k: f[k] for k in keep} for f, _ in facts]
+
+
+def _reason_key(r: dict[str, Any]) -> tuple[int, bool, str]:
+    return -r["n"], r["reason"] is None, r["reason"] or ""
 
 
 def report_data(lake: Lake, day: str, engine: Engine) -> dict[str, Any]:
     """Everything the report shows, as plain data (this is summary.json plus the figure rows).
-    Rows come from the lake (pyarrow); the trends from the SQL views, run by `engine`."""
+    The summaries come from the lake (pyarrow); the trends, the rejects by reason and the figures
+    shown from SQL run by `engine`, so nothing read grows with the day's articles."""
     safe_dt(day)
     ents = lake.read("entity_daily", day).to_pylist()
     trends = read_trends(engine, day)
@@ -182,14 +245,16 @@ def report_data(lake: Lake, day: str, engine: Engine) -> dict[str, Any]:
         if trends[e["canonical_id"]].is_new
     ]
     sources = lake.read("source_daily", day).to_pylist()
-    reasons = Counter(lake.read("rejects", day, columns=["reason"]).column("reason").to_pylist())
-    figures = _figures(lake, day, {e["canonical_id"]: e["display_name"] for e in ents})
+    figure_summary = lake.read("figure_daily", day).to_pylist()
+    reasons = engine.query(sql.load("report", "rejects_by_reason"), day, REJECTS_SCHEMA).to_pylist()
+    names = {e["canonical_id"]: e["display_name"] for e in ents}
+    rows = engine.query(sql.load("report", "figures_shown"), day, FIGURES_SCHEMA).to_pylist()
     totals = {
         "articles": sum(s["articles"] for s in sources),
         "sources": sum(1 for s in sources if s["articles"]),
         "entity_mentions": sum(e["mentions"] for e in ents),
         "entities": len(ents),
-        "figures": len(figures),
+        "figures": sum(f["figures"] for f in figure_summary),  # all of the day's, not only those listed
         "rejects": sum(s["rejects"] for s in sources),
         "new_entities": len(new),
     }
@@ -199,10 +264,11 @@ def report_data(lake: Lake, day: str, engine: Engine) -> dict[str, Any]:
         "top_entities": _top_entities(ents, trends),
         "new_entities": new,
         "sources": sources,
-        "rejects_by_reason": dict(sorted(reasons.items(), key=lambda kv: (-kv[1], kv[0]))),
-        "figure_summary": lake.read("figure_daily", day).to_pylist(),
-        "facts": _facts(figures),
-        "figures": figures,
+        "rejects_by_reason": {r["reason"]: r["n"] for r in sorted(reasons, key=_reason_key)},
+        "figure_summary": figure_summary,
+        "top_figures": TOP_FIGURES,
+        "facts": _facts(rows, day, names),
+        "figures": _figures(rows, day, names),
     }
 
 
@@ -305,6 +371,7 @@ def render_html(data: dict[str, Any]) -> str:
         )
     facts = data["facts"]
     parts.append(f'</section><section id="facts"><h2>حقائق اليوم حسب الجهة ({len(facts):,})</h2>')
+    parts.append(f'<p class="muted note">{_esc(FACTS_NOTE)}</p>')
     parts.append(
         _table(
             ["الجهة", "المؤشر", "الفترة", "القيمة", "المصدر"],
@@ -324,9 +391,10 @@ def render_html(data: dict[str, Any]) -> str:
         else '<p class="muted">لا أرقام منسوبة إلى جهة اليوم.</p>'
     )
     figs = data["figures"]
-    parts.append(f'</section><section id="figures"><h2>الأرقام الاقتصادية ({len(figs):,})</h2>')
+    parts.append(f'</section><section id="figures"><h2>الأرقام الاقتصادية ({t["figures"]:,})</h2>')
+    parts.append(f'<p class="muted note">{_esc(SHOWN_NOTE)}</p>')
     if len(figs) > MAX_FIGURE_ROWS:
-        parts.append(f'<p class="muted">أول {MAX_FIGURE_ROWS} رقم؛ القائمة الكاملة في figures.csv.</p>')
+        parts.append(f'<p class="muted">أول {MAX_FIGURE_ROWS} منها هنا؛ البقية في figures.csv.</p>')
     parts.append(
         _table(
             ["المؤشر", "القيمة", "الوحدة", "الاتجاه", "الكيانات", "المقال"],

@@ -3,7 +3,8 @@
 The `.sql` files in this package (`summaries/`, `views/`, `queries/`) are the single source of
 truth; `infra/athena/{summaries,views,queries}` are symlinks to these folders, and the files ship
 in the Lambda layer as package data. `compaction/` holds the nightly job's own statements (one per
-compacted table, see `khabar.lake.compaction`; analysts never run them, so infra/athena has no link).
+compacted table, see `khabar.lake.compaction`) and `report/` the nightly report's (the rows the
+report shows, see `khabar.nightly.report`); analysts never run them, so infra/athena has no link.
 All are Athena (Trino) SQL with named parameters (`:dt`); `load()` turns them into positional
 `?` placeholders plus the ordered parameter names, so the same file runs on Athena
 (`ExecutionParameters`) and locally on DuckDB (`?` params). Values are never formatted into SQL
@@ -39,7 +40,7 @@ __all__ = [
 
 SQL_DIR = Path(__file__).resolve().parent
 KINDS = ("summaries", "views", "queries")
-JOB_KINDS = ("compaction",)  # loaded by the nightly job only; not linked from infra/athena
+JOB_KINDS = ("compaction", "report")  # loaded by the nightly job only; not linked from infra/athena
 
 # One alternation scanned left to right: quoted strings, quoted identifiers and comments are
 # skipped whole, so a ':x' inside them is never taken for a parameter; '::' is not a parameter.
