@@ -87,6 +87,8 @@ class WorkerStats:
     articles: int
     redelivered: int  # messages received more than once (none expected: the timeout is long)
     peak_rss_mb: float
+    # (uploads done, RSS MB) after each invocation: does a warm container's memory grow?
+    rss_trace: list[tuple[int, float]] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -148,7 +150,9 @@ class ScaleResult:
     def from_dict(cls, d: dict[str, Any]) -> ScaleResult:
         """A result saved by `save` (`as_dict`), for tables over runs made by separate commands."""
         d = {k: v for k, v in d.items() if k not in ("articles_per_s", "articles_per_s_per_worker")}
-        d["worker_stats"] = [WorkerStats(**w) for w in d["worker_stats"]]
+        d["worker_stats"] = [
+            WorkerStats(**{**w, "rss_trace": [tuple(x) for x in w.get("rss_trace", [])]}) for w in d["worker_stats"]
+        ]
         d["nightly"] = NightlyStats(**d["nightly"]) if d["nightly"] else None
         d["before"] = [PartitionStats(**p) for p in d["before"]]
         d["after"] = [PartitionStats(**p) for p in d["after"]]
@@ -267,6 +271,11 @@ def _worker_main(n: int, cfg: _WorkerConfig, ready: Any, go: Event, out: Any) ->
         raise
 
 
+def _rss_now_mb() -> float:
+    with open("/proc/self/statm") as fh:  # Linux: resident pages are the second field
+        return round(int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20, 1)
+
+
 def _visible(sqs: Any, queue_url: str) -> int:
     attrs = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["ApproximateNumberOfMessages"])
     return int(attrs["Attributes"]["ApproximateNumberOfMessages"])
@@ -320,6 +329,7 @@ def _drain(n: int, handler: Callable[..., dict[str, Any]], sqs: Any, cfg: _Worke
             for ref in refs_from_message(m["Body"]):
                 ws.uploads += 1
                 ws.articles += cfg.counts.get(ref.key, 0)
+        ws.rss_trace.append((ws.uploads, _rss_now_mb()))
     ru = resource.getrusage(resource.RUSAGE_SELF)
     ws.wall_s = round(time.perf_counter() - t0, 3)
     ws.busy_s = round(busy, 3)
