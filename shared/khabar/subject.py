@@ -36,11 +36,12 @@ import json
 import re
 from bisect import bisect_left, bisect_right
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
-from typing import Any, NamedTuple
+from itertools import compress
+from typing import NamedTuple
 
 from khabar.currencies import currency_words
 from khabar.entities.gazetteer import gazetteer
@@ -121,6 +122,7 @@ _MEMBER_KINDS = frozenset({"intergovernmental", "union"})
 _SOURCE_KINDS = frozenset({"agency", "media", "institute", "rating"})
 # A partner («نحو/مع/إلى X») or an exclusion («باستثناء X»): a name the figure is not about.
 _PARTNERS = _ws("نحو", "مع", "إلى", "تجاه", "باتجاه", "باستثناء", "عدا", "ماعدا")
+_PARTNERS_IMPORTS = _PARTNERS | _ws("من")  # «من X»: where imports come from
 _SOURCES = _ws("حسب", "بحسب", "وفق", "وفقا", "حسبما", "نقلا")
 _NATIONAL = _ws("البلاد", "بلادنا", "الوطني", "الوطنية")
 _REGIONAL = _ws("الجهوي", "الجهوية", "جهويا")
@@ -231,9 +233,15 @@ def _in(word: str, words: frozenset[str]) -> bool:
     return word in words or (len(word) > 2 and word[0] in "وف" and word[1:] in words)
 
 
+@lru_cache(maxsize=50_000)  # words repeat across sentences and articles
+def _classes(word: str) -> frozenset[str]:
+    return gazetteer().word_classes(word)
+
+
+@lru_cache(maxsize=50_000)
 def _is_verb(word: str) -> bool:
     """A verb of `_VERBS` (with a conjunction and/or ل: وبلغت، لتصل) or a speech verb (وقال)."""
-    return word in _VERB_FORMS or _conjoined_verb(word) or "person_verb" in gazetteer().word_classes(word)
+    return word in _VERB_FORMS or _conjoined_verb(word) or "person_verb" in _classes(word)
 
 
 def _conjoined_verb(word: str) -> bool:
@@ -262,6 +270,19 @@ def _opens(w: str) -> str | None:
     return None
 
 
+@lru_cache(maxsize=50_000)
+def _group_head(w: str) -> str | None:
+    """The head «دول/بلدان/أعضاء» word `w` is (after its clitics), or None."""
+    if not _GROUP_HINT.search(w):
+        return None
+    return next((s for s in clitic_stems(w) if s in _GROUP_HEADS), None)
+
+
+@lru_cache(maxsize=4096)  # entity texts repeat across figures and articles
+def _currency_name(text: str) -> bool:
+    return normalize_word(text).removeprefix("ال") in currency_words()
+
+
 def _is_achieving_verb(word: str) -> bool:
     w = word[1:] if len(word) > 3 and word[0] in "وف" else word
     return w in _VERB_FORMS or word in _VERB_FORMS
@@ -273,11 +294,116 @@ def _imperfect(text: str, pos: int) -> bool:
     return m is not None and text[pos : m.start("w")][-1:] in ("ي", "ت", "ن")
 
 
+@lru_cache(maxsize=50_000)
 def _has_digit(word: str) -> bool:
     return any(c.isdigit() for c in word)
 
 
-_PARSE_FIELDS = ("text", "words", "ns", "ne", "orig", "ostarts", "in_sentence", "segments", "seg_of", "metrics")
+def _boundary(words: list[str], ns: Sequence[int], ne: Sequence[int], i: int) -> str | None:
+    """How token i cuts the sentence: "punct" (the token is dropped) or the kind of clause the
+    word opens; None inside a clause."""
+    w = words[i]
+    if w in _PUNCT:
+        decimal = (
+            0 < i < len(words) - 1
+            and ne[i - 1] == ns[i]
+            and ns[i + 1] == ne[i]
+            and words[i - 1][-1].isdigit()
+            and words[i + 1][0].isdigit()
+        )
+        return None if decimal else "punct"
+    return _opens(w)
+
+
+@lru_cache(maxsize=50_000)
+def _may_cut(w: str) -> bool:
+    """Word `w` is a punctuation mark or opens a clause (the cut `_boundary` says for token i)."""
+    return w in _PUNCT or _opens(w) is not None
+
+
+@lru_cache(maxsize=50_000)
+def _notable(w: str) -> bool:
+    """Word `w` may cut a clause or head a group: most words do neither and are skipped."""
+    return _may_cut(w) or _group_head(w) is not None
+
+
+def _segments(words: list[str], ns: Sequence[int], ne: Sequence[int], notable: list[int]) -> list[tuple[int, int, str]]:
+    out: list[tuple[int, int, str]] = []
+    a, opener = 0, "start"
+    for i in notable:
+        if not _may_cut(words[i]):
+            continue
+        kind = _boundary(words, ns, ne, i)
+        if kind is None:
+            continue
+        if i > a:
+            out.append((a, i, opener))
+        a, opener = (i + 1, kind) if kind == "punct" else (i, kind)
+    if a < len(words):
+        out.append((a, len(words), opener))
+    return out or [(0, len(words), "start")]
+
+
+@dataclass(slots=True)
+class _Parse:
+    """The figure-independent parse of a sentence, shared by all its figures."""
+
+    n0: int  # the sentence's start in the normalised text
+    words: list[str]  # normalised tokens
+    ns: Sequence[int]  # token starts and ends in the normalised text, from n0
+    ne: Sequence[int]
+    ostarts: list[int]  # token starts in the original text
+    in_sentence: list[Entity]
+    segments: list[tuple[int, int, str]]  # clauses: token span [a, b) and the kind that opened it
+    seg_of: list[int]  # token -> clause
+    metrics: list[tuple[int, int, str | None]]  # metric nouns: token span [a, b) and head metric
+    heads: list[tuple[int, str]]  # tokens that head a group of countries «دول/الأعضاء», with the head
+    by_figure: dict[tuple[tuple[int, ...], bool], tuple[list[_Mention], dict[int, _Mention]]]
+
+
+def _parse(norm: NormalizedText, sentence: tuple[int, int], entities: list[Entity], by_start: _ByStart) -> _Parse:
+    offsets, ntext = norm.offsets, norm.text
+    n0, n1 = bisect_left(offsets, sentence[0]), bisect_left(offsets, sentence[1])
+    text = ntext[n0:n1]
+    spans = token_spans(text)
+    ns, ne = zip(*spans, strict=True) if spans else ((), ())  # relative to n0
+    words = list(map(text.__getitem__, map(slice, ns, ne)))
+    # Tokens are never empty: a token's original start is the offset of its first character (the
+    # end of a span is read, when needed, from `ne`).
+    ostarts = list(map(offsets[n0:n1].__getitem__, ns))
+    in_sentence = by_start.within(entities, sentence)
+    notable = list(compress(range(len(words)), map(_notable, words)))
+    segments = _segments(words, ns, ne, notable)
+    seg_of = [0] * len(words)
+    for k, (a, b, _) in enumerate(segments):
+        seg_of[a:b] = [k] * (b - a)
+    trig = Triggers.within(ntext, n0, n1)
+    # Metric nouns as token spans [a, b) with the metric of their construct's head; a trigger
+    # read as an imperfect verb («يمنح»، «تصدر») heads no construct.
+    metrics = [
+        (max(bisect_right(ns, p - n0) - 1, 0), bisect_left(ns, e - n0), trig.head_metric(i))
+        for i, (p, e, t) in enumerate(zip(trig.pos, trig.ends, trig.found, strict=True))
+        if t.metric and not _imperfect(ntext, p)
+    ]
+    heads = [(i, h) for i in notable if (h := _group_head(words[i])) is not None]
+    return _Parse(n0, words, ns, ne, ostarts, in_sentence, segments, seg_of, metrics, heads, {})
+
+
+class _ByStart:
+    """An article's entities ordered by start, to find a sentence's without reading them all."""
+
+    def __init__(self, entities: list[Entity]) -> None:
+        self.order = sorted(range(len(entities)), key=lambda i: entities[i].start)
+        self.starts = [entities[i].start for i in self.order]
+        self.spans_ok = all(e.start <= e.end for e in entities)  # else an entity may end before its start
+
+    def within(self, entities: list[Entity], sentence: tuple[int, int]) -> list[Entity]:
+        """The entities inside `sentence`, in the article's order."""
+        s0, s1 = sentence
+        if not self.spans_ok:
+            return [e for e in entities if s0 <= e.start and e.end <= s1]
+        lo, hi = bisect_left(self.starts, s0), bisect_right(self.starts, s1)
+        return [entities[i] for i in sorted(self.order[lo:hi]) if entities[i].end <= s1]
 
 
 class _ArticleParses:
@@ -285,7 +411,9 @@ class _ArticleParses:
 
     norm: NormalizedText | None = None
     entities: list[Entity] | None = None
-    parsed: dict[tuple[int, int], dict[str, Any]] = {}  # replaced, never mutated across articles
+    parsed: dict[tuple[int, int], _Parse] = {}  # replaced, never mutated across articles
+    first_text: dict[str, str] | None = None  # canonical id -> text of its first mention
+    by_start: _ByStart | None = None
 
 
 _ARTICLE = _ArticleParses()
@@ -308,102 +436,48 @@ class _Sentence:
         # The figure-independent parse of the sentence is shared by all its figures (a list of
         # figures in one sentence is common): tokens, clauses, metric nouns.
         # Only the current article's sentences are kept (memory must not grow with an upload).
-        if _ARTICLE.norm is not norm or _ARTICLE.entities is not entities:
-            _ARTICLE.norm, _ARTICLE.entities, _ARTICLE.parsed = norm, entities, {}
-        shared = _ARTICLE.parsed.get(sentence)
-        if shared is None:
-            self._parse(sentence)
-            shared = _ARTICLE.parsed[sentence] = {name: getattr(self, name) for name in _PARSE_FIELDS}
-            shared["by_figure"] = {}
-        else:
-            for name in _PARSE_FIELDS:
-                setattr(self, name, shared[name])
+        article = _ARTICLE
+        if article.norm is not norm or article.entities is not entities or article.by_start is None:
+            article.norm, article.entities, article.parsed = norm, entities, {}
+            article.first_text, article.by_start = None, _ByStart(entities)
+        p = article.parsed.get(sentence)
+        if p is None:
+            p = article.parsed[sentence] = _parse(norm, sentence, entities, article.by_start)
+        self.parse = p
+        self.n0, self.words, self.ns, self.ne, self.ostarts = p.n0, p.words, p.ns, p.ne, p.ostarts
+        self.in_sentence, self.segments, self.seg_of, self.metrics = p.in_sentence, p.segments, p.seg_of, p.metrics
         self.f0 = max(bisect_right(self.ostarts, figure.start) - 1, 0)
         self.f1 = max(bisect_left(self.ostarts, figure.end), self.f0 + 1)
         # The names depend on the figure only through the entities it overlaps and the partner
         # words of imports: figures that agree on both share them (the rules never change them).
-        overlap = tuple(i for i, e in enumerate(self.in_sentence) if e.start < figure.end and figure.start < e.end)
+        fs, fe = figure.start, figure.end
+        overlap = tuple([i for i, e in enumerate(self.in_sentence) if e.start < fe and fs < e.end])
         key = (overlap, figure.metric == "imports")
-        known = shared["by_figure"].get(key)
+        known = p.by_figure.get(key)
         if known is None:
             mentions = self._mentions(sentence)
             at: dict[int, _Mention] = {}
             for m in sorted(mentions, key=lambda m: m.a - m.b):  # the longest wins a shared start
                 at.setdefault(m.a, m)
-            known = shared["by_figure"][key] = (mentions, at)
+            known = p.by_figure[key] = (mentions, at)
         self.mentions, self.at = known
 
-    def _parse(self, sentence: tuple[int, int]) -> None:
-        norm = self.norm
-        offsets = norm.offsets
-        n0, n1 = bisect_left(offsets, sentence[0]), bisect_left(offsets, sentence[1])
-        self.text = norm.text[n0:n1]
-        spans = [(n0 + a, n0 + b) for a, b in token_spans(self.text)]
-        self.words = [norm.text[a:b] for a, b in spans]
-        self.ns = [a for a, _ in spans]
-        self.ne = [b for _, b in spans]
-        self.orig = [norm.span(a, b) for a, b in spans]
-        self.ostarts = [a for a, _ in self.orig]
-        self.in_sentence = [e for e in self.entities if sentence[0] <= e.start and e.end <= sentence[1]]
-        self.segments = self._segments()
-        self.seg_of = [0] * len(self.words)
-        for k, (a, b, _) in enumerate(self.segments):
-            self.seg_of[a:b] = [k] * (b - a)
-        trig = Triggers(norm.text, n0, n1)
-        # Metric nouns as token spans [a, b) with the metric of their construct's head; a trigger
-        # read as an imperfect verb («يمنح»، «تصدر») heads no construct.
-        self.metrics = [
-            (self._tok(p), bisect_left(self.ns, e), trig.head_metric(i))
-            for i, (p, e, t) in enumerate(zip(trig.pos, trig.ends, trig.found, strict=True))
-            if t.metric and not _imperfect(norm.text, p)
-        ]
-
     # --- structure ----------------------------------------------------------------------------
-    def _tok(self, norm_pos: int) -> int:
-        return max(bisect_right(self.ns, norm_pos) - 1, 0)
-
     def _span_text(self, a: int, b: int, strip: int = 0) -> str:
         """The original text of tokens [a, b), without `strip` normalised letters of proclitic."""
-        start = self.norm.span(self.ns[a] + strip, self.ne[a])[0] if strip else self.orig[a][0]
-        return self.body[start : self.orig[b - 1][1]]
+        offsets, n0 = self.norm.offsets, self.n0
+        return self.body[offsets[n0 + self.ns[a] + strip] : offsets[n0 + self.ne[b - 1] - 1] + 1]
 
     def _boundary(self, i: int) -> str | None:
-        """How token i cuts the sentence: "punct" (the token is dropped) or the kind of clause the
-        word opens; None inside a clause."""
-        w, words = self.words[i], self.words
-        if w in _PUNCT:
-            decimal = (
-                0 < i < len(words) - 1
-                and self.ne[i - 1] == self.ns[i]
-                and self.ns[i + 1] == self.ne[i]
-                and words[i - 1][-1].isdigit()
-                and words[i + 1][0].isdigit()
-            )
-            return None if decimal else "punct"
-        return _opens(w)
-
-    def _segments(self) -> list[tuple[int, int, str]]:
-        out: list[tuple[int, int, str]] = []
-        a, opener = 0, "start"
-        for i in range(len(self.words)):
-            kind = self._boundary(i)
-            if kind is None:
-                continue
-            if i > a:
-                out.append((a, i, opener))
-            a, opener = (i + 1, kind) if kind == "punct" else (i, kind)
-        if a < len(self.words):
-            out.append((a, len(self.words), opener))
-        return out or [(0, len(self.words), "start")]
+        return _boundary(self.words, self.ns, self.ne, i)
 
     def _mentions(self, sentence: tuple[int, int]) -> list[_Mention]:
         out: list[_Mention] = []
         fig, kinds = self.figure, _org_kinds()
-        currencies = currency_words()
         for e in self.in_sentence:
             if e.start < fig.end and fig.start < e.end:
                 continue  # part of the figure (a currency, a unit)
-            if normalize_word(e.text).removeprefix("ال") in currencies:
+            if _currency_name(e.text):
                 continue
             a = max(bisect_right(self.ostarts, e.start) - 1, 0)
             b = max(bisect_left(self.ostarts, e.end), a + 1)
@@ -416,17 +490,18 @@ class _Sentence:
             m = _Mention(a, b, kind, e.canonical_id, e.text)
             m.source = kind == "org" and kinds.get(e.canonical_id) in _SOURCE_KINDS
             out.append(m)
-        out += self._groups(out)
+        if self.parse.heads:
+            out += self._groups(out)
         out.sort(key=lambda m: m.a)
         covered = {k: m for m in out for k in range(m.a, m.b)}
-        partners, classes = self._partners(), gazetteer().word_classes
+        partners = self._partners()
         for i, m in enumerate(out):
             found = self._back(m.a, _PARTNER_BACK, lambda w: _in(w, partners), covered)
             # «مع بلدان أخرى منها خاصة تركيا»: a name after a partner, in apposition, is one too
             m.partner = found is True or isinstance(found, _Mention) and found.partner
             m.source = m.source or self._back(m.a, _SOURCE_BACK, lambda w: _in(w, _SOURCES), covered, False) is True
             if m.kind == "country":
-                m.in_org = self._back(m.a, 3, lambda w: "org_trigger" in classes(w), covered) is True
+                m.in_org = self._back(m.a, 3, lambda w: "org_trigger" in _classes(w), covered) is True
             prev = out[i - 1] if i else None
             if prev is not None and prev.partner and self.words[m.a][:1] == "و" and self._same_clause(prev.a, m.a):
                 m.partner = True  # «مع الصين (...) وروسيا»: coordinated names share the role
@@ -436,7 +511,7 @@ class _Sentence:
         return self.seg_of[i] == self.seg_of[j]
 
     def _partners(self) -> frozenset[str]:
-        return _PARTNERS | _ws("من") if self.figure.metric == "imports" else _PARTNERS
+        return _PARTNERS_IMPORTS if self.figure.metric == "imports" else _PARTNERS
 
     def _groups(self, names: list[_Mention]) -> list[_Mention]:
         """«دول هذه المجموعة»، «دول المنظمة»، «الدول الأعضاء»: a group of member states."""
@@ -445,12 +520,10 @@ class _Sentence:
         words = self.words
         member: list[str | None] = []  # looked up once, at the first group noun
         covered = {k for m in names for k in range(m.a, m.b)}
-        for i, w in enumerate(words):
-            if i in covered or not _GROUP_HINT.search(w):
+        for i, head in self.parse.heads:
+            if i in covered:
                 continue
-            head = next((s for s in clitic_stems(w) if s in _GROUP_HEADS), None)
-            if head is None:
-                continue
+            w = words[i]
             strip = len(w) - len(head) if w.endswith(head) else 0  # «لدول»: the text starts at «دول»
             j = i + 1 + (i + 1 < len(words) and words[i + 1] in _DEMONSTRATIVES)
             if j >= len(words) or (words[j] not in _GROUP_NOUNS and words[j] not in _MEMBERS):
@@ -474,16 +547,16 @@ class _Sentence:
         name met first (a `_Mention`), else False. A number or a punctuation mark ends the search,
         and so does a function word when `strict` (except the words of an apposition: «على غرار»)."""
         lo = max(self.segments[self.seg_of[a]][0], a - back)
-        classes = gazetteer().word_classes
+        words = self.words
         for k in range(a - 1, lo - 1, -1):
-            w = self.words[k]
+            w = words[k]
             if k in covered:
                 return covered[k]
             if is_marker(w):
                 return True
-            if _has_digit(w) or not w.isalpha():
+            if not w.isalpha():  # a number or a mark (no letter is also a digit)
                 return False
-            if strict and "function_word" in classes(w) and not _in(w, _APPOSITION):
+            if strict and "function_word" in _classes(w) and not _in(w, _APPOSITION):
                 return False
         return False
 
@@ -533,7 +606,8 @@ class _Sentence:
 
     def _chain(self, j: int, limit: int) -> Subject | None:
         """Read the words after a metric noun: a name, a group, a nisba, «البلاد/الوطنية»."""
-        words, org_head, classes = self.words, False, gazetteer().word_classes
+        words, org_head, classes = self.words, False, _classes
+        currencies = currency_words()
         for k in range(j, min(limit, j + _CHAIN)):
             m = self.at.get(k)
             if m is not None:
@@ -550,7 +624,7 @@ class _Sentence:
                 return None if k + 1 >= len(words) or _has_digit(words[k + 1]) else _BLOCKED  # bilateral
             if not w.isalpha() or _is_verb(w) or "function_word" in classes(w) or w in _STOPS:
                 return None
-            if w.removeprefix("ال") in currency_words():
+            if w.removeprefix("ال") in currencies:
                 return None
             if not org_head and (nisba := self._nisba(k)) is not None:
                 return nisba
@@ -611,5 +685,13 @@ class _Sentence:
                 continue
             if m.kind == "unresolved" or m.kind in ("country", "place") and m.id != country:
                 return _NONE
-        text = next((e.text for e in sorted(self.entities, key=lambda e: e.start) if e.canonical_id == country), None)
-        return Subject(country, text, "national")
+        return Subject(country, self._first_text().get(country), "national")
+
+    def _first_text(self) -> dict[str, str]:
+        """Canonical id -> the text of its first mention in the article (once per article)."""
+        if _ARTICLE.first_text is None:
+            first: dict[str, str] = {}
+            for e in sorted(self.entities, key=lambda e: e.start):
+                first.setdefault(e.canonical_id, e.text)
+            _ARTICLE.first_text = first
+        return _ARTICLE.first_text

@@ -10,8 +10,9 @@ complements another metric noun (عجز الميزانية، عائدات الس
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_left
-from typing import Literal
+from typing import ClassVar, Literal
 
 from khabar.figures.lexicon import CONTEXT_FORMS, CONTEXT_RE, Trigger
 
@@ -23,12 +24,19 @@ _AHEAD_DIRECTION = 25
 
 Dir = Literal["up", "down"]
 
+_WORD = re.compile(r"\w")
+
 
 class Triggers:
     """All context triggers of a text, found in one scan, for lookups around each figure."""
 
-    def __init__(self, text: str, start: int = 0, end: int | None = None) -> None:
+    # The latest scan that asked to be remembered: the figure extractor's, which the subject of each
+    # figure (`within`, over its sentence) reads again instead of scanning the sentence anew.
+    last: ClassVar[Triggers | None] = None
+
+    def __init__(self, text: str, start: int = 0, end: int | None = None, remember: bool = True) -> None:
         end = len(text) if end is None else end
+        self.text, self.start, self.end = text, start, end
         self.pos: list[int] = []
         self.ends: list[int] = []
         self.found: list[Trigger] = []
@@ -36,6 +44,32 @@ class Triggers:
             self.pos.append(m.start())
             self.ends.append(m.end())
             self.found.append(CONTEXT_FORMS[" ".join(m.group("w").split())])
+        if remember:
+            Triggers.last = self
+
+    @classmethod
+    def within(cls, text: str, start: int, end: int) -> Triggers:
+        """`Triggers(text, start, end)`, read from the last scan of `text` when that gives the same."""
+        last = cls.last
+        view = last._view(text, start, end) if last is not None else None
+        return view if view is not None else cls(text, start, end, remember=False)
+
+    def _view(self, text: str, start: int, end: int) -> Triggers | None:
+        """The triggers of a scan of [start, end) taken from this wider scan of the same text, or None
+        when the two could differ. The pattern looks around a match only at its two ends («\\b» before,
+        «(?!\\w)» after), so they agree when no trigger here crosses `start` or `end` and the character
+        at `end`, which this scan saw and the narrower one does not, is not a word character."""
+        if text is not self.text or not self.start <= start <= end <= self.end:
+            return None
+        i, j = bisect_left(self.pos, start), bisect_left(self.pos, end)
+        if (i and self.ends[i - 1] > start) or (j and self.ends[j - 1] > end):
+            return None
+        if end < self.end and _WORD.match(text, end):
+            return None
+        view = Triggers.__new__(Triggers)
+        view.text, view.start, view.end = text, start, end
+        view.pos, view.ends, view.found = self.pos[i:j], self.ends[i:j], self.found[i:j]
+        return view
 
     def head_metric(self, i: int) -> str | None:
         """The metric of trigger i, or of the noun it complements: in «عجز الميزانية» or
