@@ -21,6 +21,7 @@ def test_committed_generated_files_equal_a_regeneration():
         "word_zipf.tsv.gz",
         "name_tokens.tsv.gz",
         "outside_names.tsv.gz",
+        "outside_priors.tsv.gz",
     ]
     for path, data in files:
         assert path.read_bytes() == data, f"{path.name} is stale: run khabar build-gazetteers"

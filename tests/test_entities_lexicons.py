@@ -114,6 +114,34 @@ def test_saved_attributes_are_used_only_for_their_own_model(tmp_path):
     assert read_attrs(model) == model_attrs(model)  # the digest no longer matches: crfsuite is asked
 
 
+def test_attributes_with_negligible_weights_are_not_handed_to_crfsuite():
+    import pycrfsuite
+
+    from khabar.entities.features import Kept, window_docs
+    from khabar.entities.tagger import MIN_WEIGHT
+    from khabar.entities.training import corpus
+
+    tagger = pycrfsuite.Tagger()
+    tagger.open(str(MODEL_PATH))
+    weights = tagger.info().state_features
+    every = frozenset(a for a, _ in weights)
+    kept = model_attrs(MODEL_PATH)
+    assert kept < every and len(kept) > 0.8 * len(every)  # a minority is left out
+    assert all(abs(w) < MIN_WEIGHT for (a, _), w in weights.items() if a not in kept)
+    # and the tags of held-out news barely change: the dev tail's first 300 sentences
+    sents = corpus.split(corpus.load())[1][:300]
+    words = [prepare(s.tokens) for s in sents]
+    pruned, full = Model(MODEL_PATH), Model(MODEL_PATH)
+    full.attrs, full.kept = every, Kept(every, as_bytes=True)
+    full.info = full.kept.info
+    same = total = 0
+    for w, s, d in zip(words, sents, window_docs(words), strict=True):
+        a, b = pruned.tag(w, None, s.tokens, d), full.tag(w, None, s.tokens, d)
+        same += sum(x == y for x, y in zip(a, b, strict=True))
+        total += len(a)
+    assert same / total > 0.999
+
+
 def test_propagate_tags_copies_names_within_the_window_only():
     sentences = [["قال", "شيراك"], ["وشيراك", "زار"], ["بن", "بن"], ["x"] * 1, ["ثم", "شيراك"]]
     tags = [["O", "B-PERS"], ["O", "O"], ["B-PERS", "O"], ["O"], ["O", "O"]]

@@ -4,6 +4,7 @@ Wikipedia corpora, domain-augmented training on an outside corpus, cross-validat
 
 from __future__ import annotations
 
+import gzip
 import json
 
 from khabar import cli
@@ -63,6 +64,34 @@ def test_outside_names_give_a_feature_and_hold_many_organisations():
     assert m.entry.category == "ORG"
     feats = _feats(["زار", "المنظمة", "العربية", "لحقوق", "الإنسان"])
     assert "x=B-ORGm" in feats[1] and "x=I-ORGm" in feats[2] and "1x=B-ORGm" in feats[0]
+
+
+def test_outside_organisations_are_also_listed_as_news_names_them():
+    rows = kit_names.outside_rows(
+        [
+            ("w-1", prepare(["نادي", "المولودية", "الوجدية"]), ["B-ORG", "I-ORG", "I-ORG"]),
+            ("w-2", prepare(["نادي", "اتحاد", "طنجة", "الرياضي"]), ["B-ORG", "I-ORG", "I-ORG", "I-ORG"]),
+            ("w-3", prepare(["شركة", "دانابتروليوم"]), ["B-ORG", "I-ORG"]),
+            ("w-4", prepare(["حزب", "الله"]), ["B-ORG", "I-ORG"]),
+            ("w-5", prepare(["جامعة", "كامبردج"]), ["B-ORG", "I-ORG"]),
+        ]
+    )
+    names = {" ".join(r[1:]): r[0] for r in rows}
+    assert names[normalize_word("المولودية") + " " + normalize_word("الوجدية")] == "ORG"  # no نادي
+    assert names[normalize_word("اتحاد") + " " + normalize_word("طنجة")] == "ORG"  # no نادي, no الرياضي
+    assert names[normalize_word("دانابتروليوم")] == "ORG"  # a word rare in general Arabic: kept alone
+    assert normalize_word("الله") not in names  # a common word is never an organisation alone
+    assert normalize_word("كامبردج") not in names  # after جامعة comes a place: not a head we drop
+    assert len(rows) == 5 + 5  # also نادي اتحاد طنجة and اتحاد طنجة الرياضي
+
+
+def test_outside_priors_say_how_wikipedia_labels_a_word():
+    ford = outside_names.priors(normalize_word("فورد"))
+    assert ford and all(f.startswith("op=") for f in ford) and any("ORG" in f for f in ford)
+    assert outside_names.priors(normalize_word("قال")) == ()  # labelled in under a tenth of its uses
+    assert set(ford) <= set(_feats(["قال", "فورد"])[1])
+    rows = gzip.decompress(outside_names.PRIORS.read_bytes()).decode("utf-8").split("\n")
+    assert len(rows) > 10_000 and rows == sorted(rows)
 
 
 def test_cluster_features_are_given_for_known_words_only():

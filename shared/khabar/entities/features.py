@@ -16,6 +16,7 @@ from khabar.entities.clusters import cluster_ids
 from khabar.entities.gazetteer import Gazetteer, Match, gazetteer, names
 from khabar.entities.name_tokens import flags as name_flags
 from khabar.entities.outside_names import lexicon as outside_lexicon
+from khabar.entities.outside_names import priors as outside_priors
 from khabar.entities.zipf import zipf10
 from khabar.text import clitic_stems
 
@@ -95,6 +96,10 @@ def word_info(w: str) -> WordInfo:
     if nf:
         own += [f"nt={nf}", f"ntz={nf}|{min(zs // 10, 5)}"]
         near = (f"nt={nf}",)
+    # How the word is labelled in the kit's Wikipedia corpora (outside_names.priors): «فورد» is an
+    # organisation or a person there, «الوداد» inside organisations; rarely a whole one-word name.
+    if "x" not in ABLATE and (op := next((p for p in map(outside_priors, stems) if p), ())):
+        own += op
     # Distributional classes (clusters.py): a name never labelled is typed by the words it keeps
     # company with in unlabelled news and Wikipedia. The word's own, else its clitic-free stem's.
     cl = None if "k" in ABLATE else next((c for c in (cluster_ids(x) for x in stems) if c is not None), None)

@@ -166,4 +166,5 @@ def outputs(out: Path = OUT) -> list[tuple[Path, bytes]]:
         (out.with_name(zipf.TABLE.name), build_zipf()),
         (out.with_name(name_tokens.TABLE.name), kit_names.build_name_tokens()),
         (out.with_name(outside_names.TABLE.name), kit_names.build_outside_names()),
+        (out.with_name(outside_names.PRIORS.name), kit_names.build_outside_priors()),
     ]
