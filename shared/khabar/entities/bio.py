@@ -13,13 +13,20 @@ def chunks(tags: list[str]) -> list[Span]:
     """Chunks as conlleval reads them: an I- after O or after another type starts a chunk."""
     out: list[Span] = []
     start, typ = -1, ""
-    for i, tag in enumerate([*tags, "O"]):
+    for i, tag in enumerate(tags):
+        if tag == "O":  # most tags: close the open chunk, nothing to parse
+            if typ:
+                out.append((typ, start, i))
+                typ = ""
+            continue
         prefix, _, t = tag.partition("-")
         if typ and (prefix != "I" or t != typ):
             out.append((typ, start, i))
             typ = ""
         if prefix in ("B", "I") and not typ:
             start, typ = i, t
+    if typ:
+        out.append((typ, start, len(tags)))
     return out
 
 

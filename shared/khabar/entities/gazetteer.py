@@ -84,16 +84,16 @@ class Gazetteer:
 
     def match(self, words: list[str]) -> list[Match]:
         """Greedy longest, left-to-right, non-overlapping matches over normalised words."""
+        cached = list(map(self._starts.get, words))  # per word: most start no name
+        starts = [s if s is not None else self._word_starts(w) for s, w in zip(cached, words, strict=True)]
         out: list[Match] = []
-        i, n = 0, len(words)
-        prefixes, entries, cached = self.prefixes, self.entries, self._starts
-        while i < n:
+        n, end = len(words), 0
+        prefixes, entries = self.prefixes, self.entries
+        for i in [i for i, s in enumerate(starts) if s]:  # only where a name can begin
+            if i < end:
+                continue  # inside the previous match
             best: Match | None = None
-            word = words[i]
-            starts = cached.get(word)
-            if starts is None:
-                starts = self._word_starts(word)
-            for stem, strip in starts:  # most words start no name: nothing to walk
+            for stem, strip in starts[i]:
                 key: tuple[str, ...] = (stem,)
                 j = i + 1
                 while key in prefixes:
@@ -104,11 +104,9 @@ class Gazetteer:
                         break
                     key = (*key, words[j])
                     j += 1
-            if best is None:
-                i += 1
-            else:
+            if best is not None:
                 out.append(best)
-                i = best.end
+                end = best.end
         return out
 
 
