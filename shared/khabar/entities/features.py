@@ -14,6 +14,7 @@ from functools import lru_cache
 
 from khabar.entities.clusters import cluster_ids
 from khabar.entities.gazetteer import Gazetteer, Match, gazetteer, names
+from khabar.entities.merged import merged_attr
 from khabar.entities.name_tokens import flags as name_flags
 from khabar.entities.outside_names import lexicon as outside_lexicon
 from khabar.entities.outside_names import priors as outside_priors
@@ -298,13 +299,14 @@ class Kept:
         offsets -2, -1, 1, 2 (all restricted to the kept ones) and `_cue_base(w)`."""
         stem, classes, own, ctx = word_info(w)
         keep, out = self.keep, self.out
-        return (
-            stem,
-            classes,
-            (self.bias, *(out(x) for x in own if x in keep)),
-            *(tuple(out(x) for x in ctx[off] if x in keep) for off in (-2, -1, 1, 2)),
-            _cue_base(w),
-        )  # type: ignore[return-value]  # features may be bytes (`out`)
+        # A word the model has merged attributes for (merged.py) hands one string per view of it.
+        m = merged_attr(w)
+        own_kept = (out(m),) if m in keep else (self.bias, *(out(x) for x in own if x in keep))
+        views = []
+        for off in (-2, -1, 1, 2):
+            m = merged_attr(w, off)
+            views.append((out(m),) if m in keep else tuple(out(x) for x in ctx[off] if x in keep))
+        return (stem, classes, own_kept, *views, _cue_base(w))  # type: ignore[return-value]  # bytes (`out`)
 
 
 def kept_features(  # noqa: C901  the tagger's hot path, unrolled by feature kind on purpose

@@ -11,6 +11,7 @@ import pycrfsuite
 
 from khabar.entities import camel_backend
 from khabar.entities._paths import MODEL_PATH, beside
+from khabar.entities.crf_file import CRFModel, read_model
 from khabar.entities.features import WINDOW, Doc, Kept, add_cues, kept_features, neighbour_cues, window_docs
 from khabar.entities.gazetteer import Match, names
 from khabar.entities.propagate import fix_spans, propagate_tags
@@ -85,12 +86,16 @@ def _model_digest(model: Path) -> str:
 MIN_WEIGHT = 0.02
 
 
+def kept_attrs(model: CRFModel) -> frozenset[str]:
+    """The attributes `model` has a state weight of at least `MIN_WEIGHT` (in magnitude) for."""
+    return frozenset(
+        a for a, row in zip(model.attrs, model.state, strict=True) if any(abs(w) >= MIN_WEIGHT for _, w in row)
+    )
+
+
 def model_attrs(model: Path) -> frozenset[str]:
-    """The attributes `model` has a state weight of at least `MIN_WEIGHT` (in magnitude) for, from
-    crfsuite itself (≈ 0.14 s: pycrfsuite parses a text dump of the whole model)."""
-    tagger = pycrfsuite.Tagger()
-    tagger.open(str(model))
-    return frozenset(a for (a, _), w in tagger.info().state_features.items() if abs(w) >= MIN_WEIGHT)
+    """`kept_attrs` of the model file (≈ 0.1 s to parse it)."""
+    return kept_attrs(read_model(model.read_bytes()))
 
 
 def write_attrs(model: Path) -> None:

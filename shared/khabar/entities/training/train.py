@@ -9,17 +9,22 @@ import time
 from collections import Counter
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
+from functools import lru_cache
 from pathlib import Path
 
 import pycrfsuite
 
 from khabar.entities._paths import MODEL_PATH, beside
 from khabar.entities.bio import SCORED, chunks, prf, score
-from khabar.entities.features import WINDOW, sentence_features, window_docs
+from khabar.entities.crf_file import read_model, write_model
+from khabar.entities.features import WINDOW, Kept, sentence_features, window_docs
 from khabar.entities.gazetteer import Gazetteer, names_from
+from khabar.entities.merged import merge_model, views
 from khabar.entities.propagate import fix_spans, propagate_tags
-from khabar.entities.tagger import Model, prepare, write_attrs
+from khabar.entities.tagger import Model, kept_attrs, prepare, write_attrs
 from khabar.entities.training import corpus, kit_names
+from khabar.entities.training.clusters_build import ant_sentences
+from khabar.kit import kit_dir
 
 C1, C2 = 0.1, 0.01  # c1 0.1: 4-fold CV micro-F1 +0.003 over 0.3 (every fold), model 1.4 vs 1.0 MB
 MAX_ITER = 250
@@ -113,9 +118,11 @@ def train(
     c2: float = C2,
     max_iter: int = MAX_ITER,
     extra: Extra | None = None,
+    merge: bool = True,
 ) -> None:
     """Train on `sentences` (and the `extra` corpora, domain-augmented); write the model to `out`
-    and its names file beside it."""
+    and its names file beside it. With `merge` (what ships), add the merged attributes of the
+    most frequent words (`add_merged`): the same tags, tagging hands crfsuite about 2.5x fewer strings."""
     trainer = pycrfsuite.Trainer(verbose=False)
     for xseq, s in zip(featurize(sentences), sentences, strict=True):
         trainer.append(xseq, s.tags)
@@ -137,8 +144,42 @@ def train(
     )
     out.parent.mkdir(parents=True, exist_ok=True)
     trainer.train(str(out))
+    if merge:
+        add_merged(out, sentences)
     write_names(sentences, beside(out, "names.json"))
     write_attrs(out)
+
+
+# Merged attributes (merged.py) for the most frequent words of news: own features for 5,000 and
+# neighbour views for 500. On the bench articles that takes tokens from 23.4 strings handed to crfsuite
+# to 9.5 for 1.6 MB more model; 10,000/1,000 gives 8.1 for 3.3 MB, 15,000/2,000 6.9 for 5.2 MB.
+MERGE_OWN, MERGE_VIEWS = 5_000, 500
+
+
+@lru_cache(maxsize=1)
+def _news_counts() -> Counter[str]:
+    """Normalised word counts of the kit's unlabelled ANT news (tokenised as `extract` does)."""
+    counts: Counter[str] = Counter()
+    for toks in ant_sentences(kit_dir() / "data" / "corpora" / "ant_unlabelled.jsonl.gz"):
+        counts.update(prepare(toks))
+    return counts
+
+
+def merge_vocabulary(sentences: list[corpus.Sentence]) -> list[str]:
+    """Words by frequency in the unlabelled news and the training sentences (ties: first seen)."""
+    counts = Counter(_news_counts())
+    for s in sentences:
+        counts.update(prepare(s.tokens))
+    return [w for w, _ in counts.most_common()]
+
+
+def add_merged(model: Path, sentences: list[corpus.Sentence]) -> None:
+    """Rewrite `model` with merged attributes for the most frequent words (`MERGE_OWN`,
+    `MERGE_VIEWS`), summing exactly the kept features tagging would hand crfsuite for them."""
+    crf = read_model(model.read_bytes())
+    words = merge_vocabulary(sentences)
+    info = Kept(kept_attrs(crf)).info
+    model.write_bytes(write_model(merge_model(crf, views(info, words[:MERGE_OWN], words[:MERGE_VIEWS]))))
 
 
 def _remove(model: Path) -> None:
@@ -163,7 +204,7 @@ def evaluate(model: Path, sentences: list[corpus.Sentence]) -> tuple[dict, float
 def _grid(train_set: list[corpus.Sentence], dev: list[corpus.Sentence], tmp: Path, max_iter: int) -> int:
     for c1 in (0.0, 0.02, 0.05, 0.2):
         for c2 in (0.001, 0.01, 0.05):
-            train(train_set, tmp, c1, c2, max_iter)
+            train(train_set, tmp, c1, c2, max_iter, merge=False)
             print(f"c1={c1} c2={c2} dev micro-F1={evaluate(tmp, dev)[0]['micro']['f1']:.4f}", flush=True)
     _remove(tmp)
     return 0
@@ -171,7 +212,7 @@ def _grid(train_set: list[corpus.Sentence], dev: list[corpus.Sentence], tmp: Pat
 
 def _cv_fold(args: tuple[list[corpus.Sentence], list[corpus.Sentence], Path, float, float, int, Extra]) -> dict:
     train_set, test, path, c1, c2, max_iter, extra = args
-    train(train_set, path, c1, c2, max_iter, extra)
+    train(train_set, path, c1, c2, max_iter, extra, merge=False)
     scores = evaluate(path, test)[0]
     _remove(path)
     return scores
