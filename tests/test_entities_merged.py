@@ -12,9 +12,9 @@ import pytest
 
 from khabar.entities._paths import MODEL_PATH, beside
 from khabar.entities.crf_file import CRFModel, ModelFormatError, hashlittle, read_model, write_model
-from khabar.entities.features import window_docs
-from khabar.entities.merged import is_merged, merge_model, merged_attr
-from khabar.entities.tagger import Model, prepare, write_attrs
+from khabar.entities.features import Kept, window_docs
+from khabar.entities.merged import OFFSETS, is_merged, merge_model, merged_attr
+from khabar.entities.tagger import Model, kept_attrs, prepare, write_attrs
 from khabar.entities.training import corpus
 from khabar.entities.training.train import MERGE_OWN, MERGE_VIEWS
 from khabar.text import normalize_word
@@ -135,3 +135,23 @@ def test_the_shipped_model_tags_the_dev_tail_as_its_unmerged_self(unmerged: Path
         n_plain += sum(map(len, plain.features(w, None, s.tokens, d)))
     assert len(dev) == 660
     assert n_fast < 0.5 * n_plain  # what the merge is for: fewer strings handed to crfsuite
+
+
+def test_merged_attributes_still_sum_what_tagging_would_hand_over() -> None:
+    """A drift check: the lexicons, clusters and lists that build a word's features can be
+    regenerated without retraining; a merged attribute must still stand for exactly those features."""
+    crf = read_model(MODEL_PATH.read_bytes())
+    index = {a: i for i, a in enumerate(crf.attrs)}
+    plain = Kept(frozenset(a for a in kept_attrs(crf) if not is_merged(a)))
+    merged = [a for a in crf.attrs if is_merged(a)]
+    for attr in merged[:: len(merged) // 300]:
+        offset, word = attr[1:].split("|", 1)
+        info = plain.info(word)
+        feats = info[2] if not offset else info[3 + OFFSETS.index(int(offset))]
+        assert attr == merged_attr(word, int(offset or 0))
+        want = [0.0] * len(crf.labels)
+        for f in feats:
+            for label, w in crf.state[index[f]]:
+                want[label] += w
+        got = dict(crf.state[index[attr]])
+        assert [got.get(k, 0.0) for k in range(len(crf.labels))] == pytest.approx(want, abs=1e-12)
