@@ -6,7 +6,7 @@ weights of its attributes, so for a frequent word those sums can be stored once,
 attribute: "@|word" for its own features (with the bias), "@-1|word" for what the next token sees
 of it, and so on. Tagging then hands crfsuite one string where it handed up to 17, and crfsuite's
 cost is nearly all in taking strings over: on the bench articles a token goes from 23.4 strings to
-9.4 and the whole extraction from 1.21x to 1.03x the reference instructions (docs/performance.md).
+9.4 and the crfsuite call takes about 45 % less time (docs/performance.md).
 The scores are the same sums in another order (tags identical on the dev tail, a test); words
 outside the merged vocabulary keep their separate features.
 
