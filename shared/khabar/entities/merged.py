@@ -54,20 +54,14 @@ def merge_model(model: CRFModel, features: Iterable[tuple[str, Sequence[str]]]) 
     are an error: a merged attribute must not shadow a trained one."""
     index = {a: i for i, a in enumerate(model.attrs)}
     attrs, state = list(model.attrs), list(model.state)
-    n_labels = len(model.labels)
     for name, feats in features:
         if name in index:
             raise ValueError(f"merged attribute {name!r} is already in the model")
-        sums = [0.0] * n_labels
-        used = [False] * n_labels
+        sums: dict[int, float] = {}  # label -> summed weight, only labels some part has a weight for
         for f in feats:
-            i = index.get(f)
-            if i is None:
-                continue
-            for label, w in state[i]:
-                sums[label] += w
-                used[label] = True
+            for label, w in state[index[f]] if f in index else ():
+                sums[label] = sums.get(label, 0.0) + w
         index[name] = len(attrs)
         attrs.append(name)
-        state.append([(k, sums[k]) for k in range(n_labels) if used[k]])
+        state.append(sorted(sums.items()))
     return CRFModel(model.labels, attrs, state, model.transitions, model.label_slots)
