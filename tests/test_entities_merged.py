@@ -124,8 +124,8 @@ def test_the_shipped_model_has_merged_attributes_for_frequent_words() -> None:
     assert 0.9 * (MERGE_OWN + 4 * MERGE_VIEWS) <= sum(map(is_merged, attrs)) <= MERGE_OWN + 4 * MERGE_VIEWS
 
 
-def test_the_shipped_model_tags_the_dev_tail_as_its_unmerged_self(unmerged: Path) -> None:
-    _train, dev = corpus.split(corpus.load())
+def test_the_shipped_model_tags_the_dev_tail_as_its_unmerged_self(unmerged: Path, kit: Path) -> None:
+    _train, dev = corpus.split(corpus.load(kit / "data" / "anercorp" / "train.jsonl"))
     fast, plain = Model(MODEL_PATH), Model(unmerged)
     words = [prepare(s.tokens) for s in dev]
     n_fast = n_plain = 0

@@ -157,17 +157,21 @@ MERGE_OWN, MERGE_VIEWS = 5_000, 500
 
 
 @lru_cache(maxsize=1)
-def _news_counts() -> Counter[str]:
-    """Normalised word counts of the kit's unlabelled ANT news (tokenised as `extract` does)."""
+def _news_counts(path: Path) -> Counter[str]:
+    """Normalised word counts of the unlabelled ANT news at `path` (tokenised as `extract` does);
+    empty, with a note, for a kit without it: the vocabulary then comes from the training text."""
     counts: Counter[str] = Counter()
-    for toks in ant_sentences(kit_dir() / "data" / "corpora" / "ant_unlabelled.jsonl.gz"):
+    if not path.exists():
+        print(f"note: {path} missing; merged attributes chosen by training-text frequency", flush=True)
+        return counts
+    for toks in ant_sentences(path):
         counts.update(prepare(toks))
     return counts
 
 
 def merge_vocabulary(sentences: list[corpus.Sentence]) -> list[str]:
     """Words by frequency in the unlabelled news and the training sentences (ties: first seen)."""
-    counts = Counter(_news_counts())
+    counts = Counter(_news_counts(kit_dir() / "data" / "corpora" / "ant_unlabelled.jsonl.gz"))
     for s in sentences:
         counts.update(prepare(s.tokens))
     return [w for w, _ in counts.most_common()]
