@@ -29,6 +29,22 @@ def test_offsets_are_monotonic_and_in_range(text: str) -> None:
     assert all(0 <= o <= len(text) for o in norm.offsets)
 
 
+# Every code point the table may rewrite (Latin-1, the Arabic blocks, presentation forms, general
+# punctuation, controls that are dropped) plus plain letters and spaces.
+_REWRITTEN = st.one_of(
+    st.characters(min_codepoint=0x00A0, max_codepoint=0x00FF),
+    st.characters(min_codepoint=0x0600, max_codepoint=0x06FF),
+    st.characters(min_codepoint=0xFB50, max_codepoint=0xFEFF),
+    st.characters(min_codepoint=0x2000, max_codepoint=0x206F),
+    st.sampled_from(list("ab \u200c\u200f")),
+)
+
+
+@given(st.text(alphabet=_REWRITTEN, max_size=40))
+def test_normalize_word_is_normalize_without_offsets(word: str) -> None:
+    assert normalize_word(word) == normalize(word).text
+
+
 def test_sentence_spans_keep_decimals_together() -> None:
     text = "بلغت الصادرات 83.7 مليار دولار. وقال الوزير إن النمو جيد!\nسطر جديد"
     spans = sentence_spans(text)

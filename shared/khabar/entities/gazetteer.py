@@ -15,6 +15,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from khabar.entities._loading import gc_paused
 from khabar.entities._paths import DATA_DIR, MODEL_PATH, beside
 from khabar.text import clitic_stems, normalize_word
 
@@ -121,6 +122,7 @@ def _load(name: str) -> Any:
 
 
 @lru_cache(maxsize=1)
+@gc_paused
 def gazetteer() -> Gazetteer:  # noqa: C901  one loop per curated source, in precedence order
     g = Gazetteer()
     for row in _load("countries.json")["countries"]:
@@ -169,6 +171,7 @@ def names_from(rows: Iterable[Sequence[str]]) -> Gazetteer:
 
 
 @lru_cache(maxsize=4)
+@gc_paused
 def names(model: Path = MODEL_PATH) -> Gazetteer:
     """The names `model` was trained with (`khabar train-ner` writes them beside it)."""
     return names_from(json.loads(beside(model, "names.json").read_text(encoding="utf-8"))["names"])

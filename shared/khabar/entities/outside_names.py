@@ -20,6 +20,7 @@ import gzip
 from functools import lru_cache
 
 from khabar.entities import _table
+from khabar.entities._loading import gc_paused
 from khabar.entities._paths import DATA_DIR
 from khabar.entities.gazetteer import Gazetteer, names_from
 
@@ -28,6 +29,7 @@ PRIORS = DATA_DIR / "outside_priors.tsv.gz"
 
 
 @lru_cache(maxsize=1)
+@gc_paused
 def lexicon() -> Gazetteer:
     with gzip.open(TABLE, "rt", encoding="utf-8") as fh:
         lines = fh.read().split("\n")

@@ -10,6 +10,7 @@ from pathlib import Path
 import pycrfsuite
 
 from khabar.entities import camel_backend
+from khabar.entities._loading import gc_paused
 from khabar.entities._paths import MODEL_PATH, beside
 from khabar.entities.crf_file import CRFModel, read_model
 from khabar.entities.features import WINDOW, Doc, Kept, add_cues, kept_features, neighbour_cues, window_docs
@@ -115,6 +116,7 @@ def read_attrs(model: Path) -> frozenset[str]:
 
 
 @lru_cache(maxsize=2)
+@gc_paused
 def load_model(path: Path = MODEL_PATH) -> Model:
     return Model(path)
 
