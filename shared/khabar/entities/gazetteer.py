@@ -125,26 +125,32 @@ def _load(name: str) -> Any:
 @gc_paused
 def gazetteer() -> Gazetteer:  # noqa: C901  one loop per curated source, in precedence order
     g = Gazetteer()
+    # One Entry per row and kind, shared by its names (entries are frozen): 13k names, fewer objects.
     for row in _load("countries.json")["countries"]:
         cc = row["code"]
+        entry = Entry(f"country:{cc}", "LOCATION", "CTRY", cc)
         for name in row["names"]:
-            g.add(name, Entry(f"country:{cc}", "LOCATION", "CTRY", cc))
+            g.add(name, entry)
+        entry = Entry(f"country:{cc}", None, "NIS", cc)
         for name in row["nisbas"]:
-            g.add(name, Entry(f"country:{cc}", None, "NIS", cc))
+            g.add(name, entry)
     for row in _load("organizations.json")["organizations"]:
         for weak, names in ((False, row["names"]), (True, row.get("weak_names", []))):
+            entry = Entry(f"org:{row['id']}", "ORGANIZATION", "ORG", None, weak)
             for name in names:
-                g.add(name, Entry(f"org:{row['id']}", "ORGANIZATION", "ORG", None, weak))
+                g.add(name, entry)
     cats = {"city": "CITY", "region": "REG", "landmark": "LMK"}
     for row in _load("places.json")["places"]:
         for weak, names in ((False, row["names"]), (True, row.get("weak_names", []))):
+            entry = Entry(f"loc:{row['id']}", "LOCATION", cats[row["kind"]], None, weak)
             for name in names:
-                g.add(name, Entry(f"loc:{row['id']}", "LOCATION", cats[row["kind"]], None, weak))
+                g.add(name, entry)
     # GeoNames cities last and weak: thousands of names, some of them common words (العين 'the
     # eye'), so they are tagger features and ids for spans tagged as places, never entities alone.
     for row in _load("geonames_places.json")["places"]:
+        entry = Entry(f"loc:{row['id']}", "LOCATION", "GN", row["cc"], weak=True)
         for name in row["names"]:
-            g.add(name, Entry(f"loc:{row['id']}", "LOCATION", "GN", row["cc"], weak=True))
+            g.add(name, entry)
     for cls, words in _load("ner_lexicon.json").items():
         if not cls.startswith("_"):
             for word in words:
