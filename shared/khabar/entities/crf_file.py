@@ -21,6 +21,7 @@ _CQDB_HEADER = struct.Struct("<4sIIIII")
 _BYTEORDER = 0x62445371
 _TABLES = 256
 _M32 = 0xFFFFFFFF
+_MIX = (4, 6, 8, 16, 19, 4)  # lookup3's mix() rotations
 
 
 class ModelFormatError(ValueError):
@@ -42,19 +43,12 @@ def hashlittle(key: bytes, initval: int = 0) -> int:
         a = (a + int.from_bytes(key[i : i + 4], "little")) & _M32
         b = (b + int.from_bytes(key[i + 4 : i + 8], "little")) & _M32
         c = (c + int.from_bytes(key[i + 8 : i + 12], "little")) & _M32
-        # mix
-        a = ((a - c) & _M32) ^ _rot(c, 4)
-        c = (c + b) & _M32
-        b = ((b - a) & _M32) ^ _rot(a, 6)
-        a = (a + c) & _M32
-        c = ((c - b) & _M32) ^ _rot(b, 8)
-        b = (b + a) & _M32
-        a = ((a - c) & _M32) ^ _rot(c, 16)
-        c = (c + b) & _M32
-        b = ((b - a) & _M32) ^ _rot(a, 19)
-        a = (a + c) & _M32
-        c = ((c - b) & _M32) ^ _rot(b, 4)
-        b = (b + a) & _M32
+        # mix: six steps of the same shape, the roles of a, b, c turning one place each step (so
+        # after six they are back): a -= c; a ^= rot(c, r); c += b, then the same on b, c, a ...
+        for r in _MIX:
+            a = ((a - c) & _M32) ^ _rot(c, r)
+            c = (c + b) & _M32
+            a, b, c = b, c, a
         i += 12
     tail = key[i:].ljust(12, b"\0")  # the last 1..12 bytes, zero-padded: what the C switch adds
     a = (a + int.from_bytes(tail[0:4], "little")) & _M32

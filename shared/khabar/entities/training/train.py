@@ -152,7 +152,7 @@ def train(
 
 # Merged attributes (merged.py) for the most frequent words of news: own features for 5,000 and
 # neighbour views for 500. On the bench articles that takes tokens from 23.4 strings handed to crfsuite
-# to 9.5 for 1.6 MB more model; 10,000/1,000 gives 8.1 for 3.3 MB, 15,000/2,000 6.9 for 5.2 MB.
+# to 9.4 for 1.6 MB more model; 10,000/1,000 gives 8.1 for 3.3 MB, 15,000/2,000 6.9 for 5.2 MB.
 MERGE_OWN, MERGE_VIEWS = 5_000, 500
 
 
