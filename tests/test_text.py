@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 from hypothesis import given
 from hypothesis import strategies as st
 
-from khabar.text import arabic_ratio, clitic_stems, normalize, normalize_word, sentence_spans
+from khabar.text import _SENT_END, arabic_ratio, clitic_stems, normalize, normalize_word, sentence_spans
 
 
 def test_normalised_spans_map_back_to_the_original() -> None:
@@ -43,6 +45,13 @@ _REWRITTEN = st.one_of(
 @given(st.text(alphabet=_REWRITTEN, max_size=40))
 def test_normalize_word_is_normalize_without_offsets(word: str) -> None:
     assert normalize_word(word) == normalize(word).text
+
+
+@given(st.text(alphabet=st.sampled_from(list("ab1٢.!?؟|\n \t")), max_size=60))
+def test_sentence_ends_as_the_plain_pattern_reads(text: str) -> None:
+    # _SENT_END is the plain pattern reordered for speed: the same ends everywhere.
+    plain = re.compile(r"(?<!\d)[.!?؟](?!\d)|\n+|[|]\s*$", re.M)
+    assert [m.span() for m in _SENT_END.finditer(text)] == [m.span() for m in plain.finditer(text)]
 
 
 def test_sentence_spans_keep_decimals_together() -> None:

@@ -12,8 +12,9 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import compress
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from khabar.entities._loading import gc_paused
 from khabar.entities._paths import DATA_DIR, MODEL_PATH, beside
@@ -86,11 +87,16 @@ class Gazetteer:
     def match(self, words: list[str]) -> list[Match]:
         """Greedy longest, left-to-right, non-overlapping matches over normalised words."""
         cached = list(map(self._starts.get, words))  # per word: most start no name
-        starts = [s if s is not None else self._word_starts(w) for s, w in zip(cached, words, strict=True)]
+        # Words not seen before are looked up (a warm process meets few).
+        starts = (
+            cast("list[tuple[tuple[str, int], ...]]", cached)
+            if None not in cached
+            else [s if s is not None else self._word_starts(w) for s, w in zip(cached, words, strict=True)]
+        )
         out: list[Match] = []
         n, end = len(words), 0
         prefixes, entries = self.prefixes, self.entries
-        for i in [i for i, s in enumerate(starts) if s]:  # only where a name can begin
+        for i in compress(range(n), starts):  # only where a name can begin
             if i < end:
                 continue  # inside the previous match
             best: Match | None = None
